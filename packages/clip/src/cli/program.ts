@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { CliError, type RegisterCommand } from './command.js';
+import { registerDemo } from './commands/demo.js';
+
+/** Every verb, in the order `--help` lists them. Each lives in its own file under `commands/`. */
+const COMMANDS: RegisterCommand[] = [registerDemo];
+
+/** Builds the `renal-clip` program with all its verbs. */
+export function buildProgram(): Command {
+  const program = new Command('renal-clip')
+    .description('RenalCLIP: a vision-language foundation model for kidney-cancer CT, on TensorFlow.js')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    const e = error as Error & { code?: string; exitCode?: number };
+    if (e.code?.startsWith('commander.')) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : (e.exitCode ?? 1);
+    }
+    process.stderr.write(`renal-clip: ${e.message}\n`);
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+}
