@@ -1,9 +1,29 @@
 import { Command } from 'commander';
 import { CliError, type RegisterCommand } from './command.js';
+import { registerSynth } from './commands/synth.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerPreprocess } from './commands/preprocess.js';
+import { registerTrain } from './commands/train.js';
+import { registerEval } from './commands/eval.js';
+import { registerEmbedImage } from './commands/embed-image.js';
+import { registerEmbedText } from './commands/embed-text.js';
+import { registerImportWeights } from './commands/import-weights.js';
+import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 
 /** Every verb, in the order `--help` lists them. Each lives in its own file under `commands/`. */
-const COMMANDS: RegisterCommand[] = [registerDemo];
+const COMMANDS: RegisterCommand[] = [
+  registerSynth,
+  registerInspect,
+  registerPreprocess,
+  registerTrain,
+  registerEval,
+  registerEmbedImage,
+  registerEmbedText,
+  registerImportWeights,
+  registerBench,
+  registerDemo,
+];
 
 /** Builds the `renal-clip` program with all its verbs. */
 export function buildProgram(): Command {
