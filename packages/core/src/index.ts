@@ -9,4 +9,5 @@ export { AUTO_ORDER, BackendUnavailableError, initBackend, type BackendName } fr
 export { Rng } from './rng.js';
 export { formatMachineState, machineState, type MachineState } from './machine.js';
 export * from './ops/index.js';
+export * from './io/index.js';
 export { assertNoLeaks, disposeDeep, TensorLeakError } from './testing/leaks.js';
