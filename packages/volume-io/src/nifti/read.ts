@@ -1,0 +1,105 @@
+/**
+ * Reading NIfTI from a file (streamed, gunzipped natively) or from bytes already in memory (fflate).
+ */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { Gunzip } from 'fflate';
+import { GzipError, VolumeIoError } from '../errors.js';
+import type { Volume } from '../volume.js';
+import { NiftiAssembler, type ReadNiftiOptions } from './assemble.js';
+
+/** Deflate never expands more than ~1032:1; a gzip trailer claiming more is lying. */
+const MAX_DEFLATE_RATIO = 1032;
+const CHUNK = 1 << 20;
+
+/** True when bytes start with the gzip magic number. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * The decompressed size a gzip trailer promises (ISIZE, mod 2³²), when it can be trusted as a bound: the file is
+ * small enough that the true size is below 2³² and the claim is within deflate's maximum ratio.
+ */
+function gzipSizeHint(trailer: Uint8Array, compressedSize: number): number | undefined {
+  if (trailer.length < 4) return undefined;
+  const isize = new DataView(trailer.buffer, trailer.byteOffset, 4).getUint32(0, true);
+  const ceiling = compressedSize * MAX_DEFLATE_RATIO;
+  return ceiling < 2 ** 32 && isize <= ceiling ? isize : undefined;
+}
+
+/**
+ * Reads one 3-D volume from a `.nii` or `.nii.gz` file (NIfTI-1 or -2, either byte order; gzip detected from the
+ * content, not the name). The file is streamed: only the header and the requested volume are kept in memory.
+ * Throws {@link NiftiError}, {@link GzipError} or {@link UnsupportedDataError} naming the file and field.
+ */
+export async function readNifti(path: string, options: ReadNiftiOptions = {}): Promise<Volume> {
+  const { size } = await stat(path);
+  const head = new Uint8Array(2);
+  const trailer = new Uint8Array(4);
+  const fh = await open(path, 'r');
+  try {
+    await fh.read(head, 0, 2, 0);
+    if (size >= 4) await fh.read(trailer, 0, 4, size - 4);
+  } finally {
+    await fh.close();
+  }
+  const gz = isGzip(head);
+  const assembler = new NiftiAssembler(path, options, gz ? gzipSizeHint(trailer, size) : size);
+  const file = createReadStream(path, { highWaterMark: CHUNK });
+  const stream = gz ? file.pipe(createGunzip({ chunkSize: CHUNK })) : file;
+  try {
+    for await (const chunk of stream) {
+      assembler.push(chunk as Uint8Array);
+      if (assembler.done) break;
+    }
+  } catch (error) {
+    if (gz && isZlibError(error)) {
+      throw new GzipError(path, 'gzip', `corrupt or truncated gzip stream (${(error as Error).message})`);
+    }
+    throw error;
+  } finally {
+    file.destroy();
+    if (stream !== file) stream.destroy();
+  }
+  return assembler.finish();
+}
+
+/**
+ * Parses NIfTI bytes already in memory (`.nii` or gzipped `.nii.gz`), e.g. from a browser `File`. Same options and
+ * errors as {@link readNifti}; `source` names the data in error messages.
+ */
+export function parseNifti(bytes: Uint8Array, options: ReadNiftiOptions & { source?: string } = {}): Volume {
+  const source = options.source ?? '<bytes>';
+  if (!isGzip(bytes)) {
+    const assembler = new NiftiAssembler(source, options, bytes.length);
+    assembler.push(bytes);
+    return assembler.finish();
+  }
+  const assembler = new NiftiAssembler(
+    source,
+    options,
+    gzipSizeHint(bytes.subarray(bytes.length - 4), bytes.length),
+  );
+  const gunzip = new Gunzip((chunk) => {
+    if (!assembler.done) assembler.push(chunk);
+  });
+  try {
+    for (let at = 0; at < bytes.length && !assembler.done; at += CHUNK) {
+      const end = Math.min(at + CHUNK, bytes.length);
+      gunzip.push(bytes.subarray(at, end), end === bytes.length);
+    }
+  } catch (error) {
+    if (!isZlibError(error)) throw error;
+    throw new GzipError(source, 'gzip', `corrupt or truncated gzip stream (${(error as Error).message})`);
+  }
+  return assembler.finish();
+}
+
+/** Errors raised by node:zlib (string `Z_…` codes) or fflate (numeric codes), as opposed to our own. */
+function isZlibError(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof VolumeIoError) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' || (typeof code === 'string' && code.startsWith('Z_'));
+}
