@@ -1,0 +1,63 @@
+/**
+ * Tensor plumbing used by the depth-folded kernels. Every helper works on views of rank ≤ 4 because
+ * the wasm backend slices 5-D tensors about 1000× slower than 4-D ones and fails silently above 6-D.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** A `[before, after]` amount per axis; negative numbers crop instead of padding. */
+export type PadOrCrop = [number, number][];
+
+/** Pads (positive amounts) or crops (negative amounts) each axis, with zeros (or `value`). */
+export function padOrCrop<T extends tf.Tensor>(x: T, amounts: PadOrCrop, value = 0): T {
+  const begin = amounts.map(([b]) => Math.max(-b, 0));
+  const size = x.shape.map((n, i) => n - begin[i] - Math.max(-amounts[i][1], 0));
+  const cropped = begin.some((b, i) => b > 0 || size[i] < x.shape[i]) ? tf.slice(x, begin, size) : x;
+  const pads = amounts.map(([b, a]) => [Math.max(b, 0), Math.max(a, 0)] as [number, number]);
+  if (pads.every(([b, a]) => b === 0 && a === 0)) return cropped as T;
+  const padded = tf.pad(cropped, pads, value) as T;
+  if (cropped !== x) cropped.dispose();
+  return padded;
+}
+
+/**
+ * Inserts `stride − 1` zeros after every element along axis 1 of a 4-D view `[A, L, B, C]`, giving
+ * `[A, L·stride, B, C]` (the trailing zeros included). Used to turn a strided convolution's input
+ * gradient into a stride-1 convolution.
+ */
+export function spreadAxis1(x: tf.Tensor4D, stride: number): tf.Tensor4D {
+  if (stride === 1) return x.clone();
+  const [a, l, b, c] = x.shape;
+  return tf.tidy(() =>
+    tf
+      .pad(tf.reshape(x, [a, l, 1, b * c]), [
+        [0, 0],
+        [0, 0],
+        [0, stride - 1],
+        [0, 0],
+      ])
+      .reshape([a, l * stride, b, c]),
+  );
+}
+
+/** Dilates a `[B, H, W, C]` tensor by inserting zeros between rows and columns (strides `sh`, `sw`). */
+export function spreadHW(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = x.shape;
+    const wide = spreadAxis1(tf.reshape(x, [b * h, w, 1, c]), sw).reshape([b, h, w * sw, c]) as tf.Tensor4D;
+    return spreadAxis1(wide, sh);
+  });
+}
+
+/**
+ * Every `stride`-th element (starting at `phase`) along axis 1 of `[A, L, B]` where L is a multiple of
+ * `stride`: a contiguous slice of the `[A, L/stride, stride, B]` view.
+ */
+export function takePhase(x: tf.Tensor3D, stride: number, phase: number): tf.Tensor3D {
+  const [a, l, b] = x.shape;
+  if (stride === 1) return x.clone();
+  return tf.tidy(() =>
+    tf
+      .slice(tf.reshape(x, [a, l / stride, stride, b]), [0, 0, phase, 0], [a, l / stride, 1, b])
+      .reshape([a, l / stride, b]),
+  );
+}
