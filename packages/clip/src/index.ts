@@ -4,5 +4,25 @@
  *
  * @packageDocumentation
  */
+import './tf-chained.js';
 export { CliError, emit, type RegisterCommand } from './cli/command.js';
 export { buildProgram, runCli } from './cli/program.js';
+
+export * from './data/manifest.js';
+export * from './data/splits.js';
+export * from './data/loader.js';
+export * from './data/kits.js';
+
+export * from './metrics/classification.js';
+export * from './metrics/bootstrap.js';
+export * from './metrics/text.js';
+
+export * from './train/adamw.js';
+export * from './train/schedule.js';
+export * from './train/clip-grad.js';
+export * from './train/progress.js';
+export * from './train/stage.js';
+
+export * from './report/results.js';
+export * from './report/svg.js';
+export * from './report/write.js';

@@ -1,0 +1,127 @@
+import type { Estimate } from '../metrics/bootstrap.js';
+import type { TextMetrics } from '../metrics/text.js';
+
+/** The three encoders compared on every task. */
+export type EncoderName = 'scratch' | 'stage1' | 'renalclip';
+/** Human names of the encoders. */
+export const ENCODER_LABELS: Record<EncoderName, string> = {
+  scratch: 'from scratch',
+  stage1: 'stage-1 only',
+  renalclip: 'RenalCLIP',
+};
+
+/** One task × encoder row: named metrics with 95 % bootstrap CIs. */
+export interface TaskResult {
+  task: string;
+  kind: 'classification' | 'survival';
+  encoder: EncoderName;
+  /** Test cases scored. */
+  n: number;
+  metrics: Record<string, Estimate>;
+}
+
+/** A curve of a plot. */
+export interface CurveData {
+  name: string;
+  points: [number, number][];
+}
+
+/** Kaplan–Meier curves of predicted risk groups for one endpoint. */
+export interface KmPlot {
+  endpoint: string;
+  encoder: EncoderName;
+  groups: CurveData[];
+  logRankP: number;
+}
+
+/** One point of a data-efficiency curve (mean over seeds). */
+export interface DataEfficiencyPoint {
+  task: string;
+  encoder: EncoderName;
+  fraction: number;
+  mean: number;
+  sd: number;
+  seeds: number;
+  metric: string;
+}
+
+/** Zero-shot result for one task and scoring mode. */
+export interface ZeroShotResult {
+  task: string;
+  mode: 'mean-prototype' | 'max-similarity' | 'prompt-pairs';
+  auc: Estimate;
+  /** For prompt pairs: the AUC spread over random pairs. */
+  spread?: { min: number; q25: number; median: number; q75: number; max: number; pairs: number };
+}
+
+/** Retrieval recall in one direction. */
+export interface RetrievalResult {
+  direction: 'image→text' | 'text→image' | 'mean';
+  r1: number;
+  r3: number;
+  r5: number;
+  /** Recall@5 of random ranking: 5 / candidates. */
+  chance5: number;
+  candidates: number;
+}
+
+/** A retrieval example for the HTML report. */
+export interface RetrievalExample {
+  id: string;
+  truth: string;
+  retrieved: { text: string; similarity: number; correct: boolean }[];
+}
+
+/** Report-generation scores of one method. */
+export interface ReportGenerationResult extends TextMetrics {
+  method: string;
+  example?: { truth: string; generated: string };
+}
+
+/** Everything a pipeline run measured: written as `metrics.json`, rendered as `report.md` and `report.html`. */
+export interface PipelineResults {
+  title: string;
+  createdAt: string;
+  preset: string;
+  seed: number;
+  cohort: { patients: number; kidneys: number; train: number; val: number; test: number; source: string };
+  tasks: TaskResult[];
+  roc: { task: string; encoder: EncoderName; points: [number, number][] }[];
+  km: KmPlot[];
+  dataEfficiency: DataEfficiencyPoint[];
+  zeroShot: ZeroShotResult[];
+  retrieval: RetrievalResult[];
+  retrievalExamples: RetrievalExample[];
+  reportGeneration: ReportGenerationResult[];
+  /** Training curves: stage → mean loss per epoch. */
+  losses: Record<string, number[]>;
+  /** Seconds per stage. */
+  timings: Record<string, number>;
+  /** The issue's quality bar, measured: name → { value, target, met }. */
+  qualityBar: { name: string; value: number; target: string; met: boolean }[];
+  /** Honest notes: fallbacks used, skipped parts. */
+  notes: string[];
+}
+
+/** An empty results object to fill. */
+export function emptyResults(title: string, preset: string, seed: number): PipelineResults {
+  return {
+    title,
+    createdAt: new Date().toISOString(),
+    preset,
+    seed,
+    cohort: { patients: 0, kidneys: 0, train: 0, val: 0, test: 0, source: '' },
+    tasks: [],
+    roc: [],
+    km: [],
+    dataEfficiency: [],
+    zeroShot: [],
+    retrieval: [],
+    retrievalExamples: [],
+    reportGeneration: [],
+    losses: {},
+    timings: {},
+    qualityBar: [],
+    notes: [],
+  };
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emptyResults, lineChart, rocPoints, taskTable, textTable, writeReport } from '../src/index.js';
+
+describe('report writer', () => {
+  const results = emptyResults('Demo', 'tiny', 1);
+  results.tasks.push(
+    {
+      task: 'malignancy',
+      kind: 'classification',
+      encoder: 'scratch',
+      n: 20,
+      metrics: { auc: { value: 0.6, low: 0.5, high: 0.7 } },
+    },
+    {
+      task: 'malignancy',
+      kind: 'classification',
+      encoder: 'renalclip',
+      n: 20,
+      metrics: { auc: { value: 0.8, low: 0.7, high: 0.9 } },
+    },
+    {
+      task: 'RFS',
+      kind: 'survival',
+      encoder: 'renalclip',
+      n: 20,
+      metrics: { cIndex: { value: 0.7, low: Number.NaN, high: Number.NaN } },
+    },
+  );
+  results.roc.push({
+    task: 'malignancy',
+    encoder: 'renalclip',
+    points: rocPoints([0, 1, 1, 0], [0.1, 0.9, 0.4, 0.5]),
+  });
+  results.km.push({
+    endpoint: 'RFS',
+    encoder: 'renalclip',
+    logRankP: 0.01,
+    groups: [
+      {
+        name: 'high <risk>',
+        points: [
+          [0, 1],
+          [5, 0.5],
+        ],
+      },
+    ],
+  });
+  results.dataEfficiency.push({
+    task: 'malignancy',
+    encoder: 'scratch',
+    fraction: 0.2,
+    mean: 0.6,
+    sd: 0.1,
+    seeds: 2,
+    metric: 'AUC',
+  });
+  results.retrievalExamples.push({
+    id: 'k1',
+    truth: 'Findings: <b>',
+    retrieved: [{ text: 'Findings: <b>', similarity: 0.9, correct: true }],
+  });
+
+  it('tabulates the headline metric per encoder', () => {
+    const rows = taskTable(results);
+    expect(rows[1]).toEqual(['malignancy', 'AUC', '0.600 (0.500–0.700)', '—', '0.800 (0.700–0.900)']);
+    expect(rows[2]).toEqual(['RFS', 'C-index', '—', '—', '0.700']);
+    expect(textTable(rows).split('\n')).toHaveLength(3);
+  });
+
+  it('writes metrics.json, report.md and a self-contained report.html', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-'));
+    const paths = await writeReport(dir, results);
+    const json = JSON.parse(readFileSync(paths.json, 'utf8'));
+    expect(json.tasks[2].metrics.cIndex.low).toBeNull();
+    expect(readFileSync(paths.markdown, 'utf8')).toMatch(/\| malignancy \| AUC \| 0\.600/);
+    const html = readFileSync(paths.html, 'utf8');
+    expect(html).not.toMatch(/<script|src=|href=/);
+    expect(html.match(/<svg/g)?.length).toBe(3);
+    expect(html).toContain('high &lt;risk&gt;');
+    expect(html).toContain('log-rank p = 0.010');
+  });
+
+  it('draws ROC points from the corner to (1, 1)', () => {
+    const pts = rocPoints([0, 1, 1, 0], [0.1, 0.9, 0.4, 0.5]);
+    expect(pts[0]).toEqual([0, 0]);
+    expect(pts.at(-1)).toEqual([1, 1]);
+    expect(pts[1]).toEqual([0, 0.5]);
+    expect(
+      lineChart(
+        [
+          {
+            name: 's',
+            points: [
+              [0, 0],
+              [1, 1],
+            ],
+            step: true,
+          },
+        ],
+        { title: 't', xLabel: 'x', yLabel: 'y' },
+      ),
+    ).toMatch(/H\d/);
+  });
+});
