@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './tf.js';
+import { NodeWebGpuUnavailableError, setupNodeWebGpu } from './webgpu-node.js';
 
 /** A TensorFlow.js backend renal-core knows how to start. `auto` picks the fastest one available. */
 export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'webgpu' | 'webgl' | 'cpu';
@@ -29,7 +30,11 @@ const importOptional = (specifier: string): Promise<unknown> => import(/* @vite-
 const loaders: Record<Exclude<BackendName, 'auto'>, () => Promise<unknown>> = {
   cpu: async () => undefined,
   wasm: () => importOptional('@tensorflow/tfjs-backend-wasm'),
-  webgpu: () => importOptional('@tensorflow/tfjs-backend-webgpu'),
+  // Under Node, WebGPU comes from the optional `webgpu` package and must exist before the backend loads.
+  webgpu: async () => {
+    if (isNode) await setupNodeWebGpu();
+    return importOptional('@tensorflow/tfjs-backend-webgpu');
+  },
   webgl: () => importOptional('@tensorflow/tfjs-backend-webgl'),
   tensorflow: () => importOptional('@tensorflow/tfjs-node'),
 };
@@ -38,6 +43,7 @@ async function trySet(name: Exclude<BackendName, 'auto'>): Promise<string | unde
   try {
     await loaders[name]();
   } catch (error) {
+    if (error instanceof NodeWebGpuUnavailableError) return error.message;
     return `cannot import its package (${(error as Error).message.split('\n')[0]})`;
   }
   if (tf.findBackendFactory(name) === null) return 'its package registered no backend';
@@ -55,7 +61,8 @@ async function trySet(name: Exclude<BackendName, 'auto'>): Promise<string | unde
  *
  * `auto` tries, on Node, `tensorflow` (when `@tensorflow/tfjs-node` is installed) → `wasm` → `cpu`, and
  * in a browser `webgpu` → `webgl` → `wasm` → `cpu`. The environment variable `RENAL_BACKEND` overrides
- * the argument. Naming a backend that cannot start throws {@link BackendUnavailableError}.
+ * the argument. Naming a backend that cannot start throws {@link BackendUnavailableError}. On Node,
+ * `webgpu` is set up through the optional `webgpu` package ({@link setupNodeWebGpu}), on the CPU.
  */
 export async function initBackend(name: BackendName = 'auto'): Promise<string> {
   const override = isNode ? process.env.RENAL_BACKEND : undefined;

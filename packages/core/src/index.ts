@@ -6,6 +6,7 @@
  */
 export { tf } from './tf.js';
 export { AUTO_ORDER, BackendUnavailableError, initBackend, type BackendName } from './backend.js';
+export { NodeWebGpuUnavailableError, setupNodeWebGpu } from './webgpu-node.js';
 export { Rng } from './rng.js';
 export { formatMachineState, machineState, type MachineState } from './machine.js';
 export * from './ops/index.js';

@@ -118,7 +118,7 @@ export function foldedInputGrad(
 }
 
 /**
- * Filter gradient: one `[C, P]·[P, Co]` matrix product per kernel tap (P = N·Do·Ho·Wo), reading each
+ * Filter gradient: one `[Co, P]·[P, C]` matrix product per kernel tap (P = N·Do·Ho·Wo), reading each
  * tap's input window as a contiguous slice of one stride phase of the padded input. Scratch space is one
  * copy of the input (the phases) plus one tap window at a time — never the 27× of im2col.
  */
@@ -153,7 +153,8 @@ export function foldedFilterGrad(
       return view;
     };
     const positions = n * pd.out * ph.out * pw.out;
-    const dyFlat = tf.reshape(dy, [positions, co]);
+    // dyᵀ·window, not windowᵀ·dy: wasm's matMul with transposeA is ~7× slower than a plain product.
+    const dyT = tf.transpose(tf.reshape(dy, [positions, co]));
     const grads: tf.Tensor2D[] = [];
     for (let t = 0; t < kd; t++) {
       for (let i = 0; i < kh; i++) {
@@ -166,13 +167,14 @@ export function foldedFilterGrad(
                 [0, Math.floor(t / pd.stride), Math.floor(i / ph.stride), Math.floor(j / pw.stride) * c],
                 [n, pd.out, ph.out, pw.out * c],
               );
-              return tf.matMul(tf.reshape(window, [positions, c]), dyFlat, true, false);
+              return tf.matMul(dyT, tf.reshape(window, [positions, c]));
             }),
           );
         }
       }
     }
-    return tf.reshape(tf.stack(grads), [kd, kh, kw, c, co]);
+    const perTap = tf.transpose(tf.stack(grads), [0, 2, 1]);
+    return tf.reshape(perTap, [kd, kh, kw, c, co]);
   });
 }
 
