@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { foldedConv3d } from './conv3d-folded.js';
+import { padSpatial } from './views.js';
 import { Op3dArgumentError, type Padding3D, planAxes, type Triple, toTriple } from './geometry.js';
 
 /** Which formulation {@link conv3d} runs. */
@@ -47,7 +48,10 @@ export function conv3d(x: tf.Tensor5D, filter: tf.Tensor5D, options: Conv3dOptio
   if (folded) return foldedConv3d(x, filter, plans);
   return tf.tidy(() => {
     if (typeof padding === 'string') return tf.conv3d(x, filter, stride, padding);
-    const padded = tf.pad(x, [[0, 0], ...plans.map((p): [number, number] => [p.before, p.after]), [0, 0]]);
-    return tf.conv3d(padded as tf.Tensor5D, filter, stride, 'valid');
+    const padded = padSpatial(
+      x,
+      plans.map((p): [number, number] => [p.before, p.after]),
+    );
+    return tf.conv3d(padded, filter, stride, 'valid');
   });
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { padSpatial } from './views.js';
 import { Op3dArgumentError, type Padding3D, planAxes, type Triple, toTriple } from './geometry.js';
 
 /** Options of {@link maxPool3d} and {@link avgPool3d}. */
@@ -38,7 +39,7 @@ export function maxPool3d(x: tf.Tensor5D, options: Pool3dOptions): tf.Tensor5D {
   const { size, strides, padding, pads } = plan(x, options, 'maxPool3d');
   return tf.tidy(() => {
     if (typeof padding === 'string') return tf.maxPool3d(x, size, strides, padding);
-    return tf.maxPool3d(tf.pad(x, pads, Number.NEGATIVE_INFINITY) as tf.Tensor5D, size, strides, 'valid');
+    return tf.maxPool3d(padSpatial(x, pads, Number.NEGATIVE_INFINITY), size, strides, 'valid');
   });
 }
 
@@ -47,7 +48,7 @@ export function avgPool3d(x: tf.Tensor5D, options: Pool3dOptions): tf.Tensor5D {
   const { size, strides, padding, pads } = plan(x, options, 'avgPool3d');
   return tf.tidy(() => {
     if (typeof padding === 'string') return tf.avgPool3d(x, size, strides, padding);
-    return tf.avgPool3d(tf.pad(x, pads) as tf.Tensor5D, size, strides, 'valid');
+    return tf.avgPool3d(padSpatial(x, pads), size, strides, 'valid');
   });
 }
 

@@ -25,7 +25,7 @@ export function padOrCrop<T extends tf.Tensor>(x: T, amounts: PadOrCrop, value =
  * gradient into a stride-1 convolution.
  */
 export function spreadAxis1(x: tf.Tensor4D, stride: number): tf.Tensor4D {
-  if (stride === 1) return x.clone();
+  if (stride === 1) return tf.clone(x);
   const [a, l, b, c] = x.shape;
   return tf.tidy(() =>
     tf
@@ -54,10 +54,52 @@ export function spreadHW(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
  */
 export function takePhase(x: tf.Tensor3D, stride: number, phase: number): tf.Tensor3D {
   const [a, l, b] = x.shape;
-  if (stride === 1) return x.clone();
+  if (stride === 1) return tf.clone(x);
   return tf.tidy(() =>
     tf
       .slice(tf.reshape(x, [a, l / stride, stride, b]), [0, 0, phase, 0], [a, l / stride, 1, b])
       .reshape([a, l / stride, b]),
   );
+}
+
+/**
+ * Pads the spatial axes of `[N, D, H, W, C]` through 3-D views, one axis at a time. WebGPU's Pad kernel
+ * emits invalid WGSL for rank 5 (it indexes a `vec5`) and returns garbage, and rank ≤ 4 is the fast
+ * path on wasm, so no 5-D pad is ever issued. Differentiable (the gradient is 3-D slices).
+ */
+export function padSpatial(x: tf.Tensor5D, pads: [number, number][], value = 0): tf.Tensor5D {
+  const [n, d, h, w, c] = x.shape;
+  const [[d0, d1], [h0, h1], [w0, w1]] = pads;
+  return tf.tidy(() => {
+    const dp = d + d0 + d1;
+    const hp = h + h0 + h1;
+    const byDepth = tf.pad(
+      tf.reshape(x, [n, d, h * w * c]),
+      [
+        [0, 0],
+        [d0, d1],
+        [0, 0],
+      ],
+      value,
+    );
+    const byHeight = tf.pad(
+      tf.reshape(byDepth, [n * dp, h, w * c]),
+      [
+        [0, 0],
+        [h0, h1],
+        [0, 0],
+      ],
+      value,
+    );
+    const byWidth = tf.pad(
+      tf.reshape(byHeight, [n * dp * hp, w, c]),
+      [
+        [0, 0],
+        [w0, w1],
+        [0, 0],
+      ],
+      value,
+    );
+    return tf.reshape(byWidth, [n, dp, hp, w + w0 + w1, c]);
+  });
 }
