@@ -5,4 +5,62 @@
  * @packageDocumentation
  */
 export * from './errors.js';
-export { bundledLlama3TokenizerPath, Llama3Tokenizer, type EncodeOptions, type TokenizerJson } from './tokenizer/llama3-tokenizer.js';
+export {
+  type Llama3RopeScaling,
+  type LlamaConfig,
+  parseLlamaConfig,
+  type PresetName,
+  presetConfig,
+  toHfConfig,
+} from './config.js';
+export { ropeInverseFrequencies, ropeTables } from './rope.js';
+export { attentionBias, padLeft, positionIds, type TokenBatch } from './batch.js';
+export {
+  canonicalName,
+  disposeWeights,
+  expectedTensors,
+  type HostTensor,
+  type LayerWeights,
+  LINEAR_MODULES,
+  type LinearModule,
+  type LlamaWeights,
+  randomHostWeights,
+  validateHostWeights,
+  weightsFromHost,
+  weightsToHost,
+} from './weights.js';
+export { applyRope, type ForwardOptions, LlamaModel, rmsNorm } from './model.js';
+export { DEFAULT_LORA, LoraAdapter, type LoraConfig, type LoraPair, parsePeftConfig } from './lora.js';
+export { crossEntropy, l2Normalize, pool, type PoolingMode, poolingWeights } from './pooling.js';
+export { type MaskedBatch, type MaskingOptions, maskForMntp, mntpLoss } from './mntp.js';
+export { contrastiveLoss, simcseLoss } from './simcse.js';
+export {
+  assertFits,
+  availableMemory,
+  estimateMemory,
+  type MemoryEstimate,
+  parameterCount,
+} from './memory.js';
+export {
+  findWeightFile,
+  loadLlamaModel,
+  loadLoraAdapter,
+  rawToHost,
+  readLlamaConfig,
+  saveLlamaModel,
+  saveLoraAdapter,
+} from './hf-io.js';
+export {
+  buildPromptBatch,
+  type PromptBatch,
+  type PromptOptions,
+  type PromptStyle,
+  promptSpecialIds,
+} from './prompt.js';
+export {
+  bundledLlama3TokenizerPath,
+  type EncodeOptions,
+  Llama3Tokenizer,
+  type TokenizerJson,
+} from './tokenizer/llama3-tokenizer.js';
+export { VocabMap } from './tokenizer/vocab-map.js';

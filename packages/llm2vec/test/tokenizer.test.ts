@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledLlama3TokenizerPath, Llama3Tokenizer } from '../src/index.js';
 
-const golden = JSON.parse(readFileSync(new URL('./fixtures/tokenizer-golden.json', import.meta.url), 'utf8')) as {
+const golden = JSON.parse(
+  readFileSync(new URL('./fixtures/tokenizer-golden.json', import.meta.url), 'utf8'),
+) as {
   rows: { text: string; ids: number[] }[];
 };
 
@@ -20,10 +22,13 @@ describe('Llama3Tokenizer', () => {
     expect(tokenizer.tokenToId('_')).toBe(62);
   });
 
-  it.each(golden.rows.map((r) => [r.text, r.ids] as const))('matches the independent tokenizer on %j', (text, ids) => {
-    expect(tokenizer.encode(text)).toEqual(ids);
-    expect(tokenizer.decode(ids)).toBe(text);
-  });
+  it.each(golden.rows.map((r) => [r.text, r.ids] as const))(
+    'matches the independent tokenizer on %j',
+    (text, ids) => {
+      expect(tokenizer.encode(text)).toEqual(ids);
+      expect(tokenizer.decode(ids)).toBe(text);
+    },
+  );
 
   it('cuts special tokens out only when allowed', () => {
     const text = '<|start_header_id|>user<|end_header_id|>\n\nrenal mass<|eot_id|>';

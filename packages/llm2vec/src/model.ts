@@ -1,0 +1,178 @@
+import { tf } from 'renal-core';
+import { attentionBias, positionIds, type TokenBatch } from './batch.js';
+import type { LlamaConfig } from './config.js';
+import type { LoraAdapter } from './lora.js';
+import { ropeInverseFrequencies, ropeTables } from './rope.js';
+import { disposeWeights, LINEAR_MODULES, type LinearModule, type LlamaWeights } from './weights.js';
+
+/** How one forward pass runs. */
+export interface ForwardOptions {
+  /** No causal mask: every token sees every other real token (LLM2Vec). Default true. */
+  bidirectional?: boolean;
+  /** Apply attention and LoRA dropout. Default false. */
+  training?: boolean;
+  /** Attention dropout rate while training (default the config's `attentionDropout`). */
+  attentionDropout?: number;
+  /** Seed for this pass's dropout masks (two passes with different seeds see different masks). */
+  seed?: number;
+}
+
+/** RMSNorm as Llama computes it: `x / √(mean(x²) + ε) · w`. */
+export function rmsNorm(x: tf.Tensor, weight: tf.Tensor1D, eps: number): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), weight));
+}
+
+/** Hugging Face's `rotate_half`: `[x1, x2] → [−x2, x1]` along the last axis. */
+function rotateHalf(x: tf.Tensor4D): tf.Tensor4D {
+  const [b, h, t, d] = x.shape;
+  const x1 = tf.slice(x, [0, 0, 0, 0], [b, h, t, d / 2]);
+  const x2 = tf.slice(x, [0, 0, 0, d / 2], [b, h, t, d / 2]);
+  return tf.concat([tf.neg(x2), x1], 3);
+}
+
+/** Applies rotary embeddings (cos/sin `[B, 1, T, headDim]`) to queries or keys `[B, heads, T, headDim]`. */
+export function applyRope(x: tf.Tensor4D, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor4D {
+  return tf.tidy(() => tf.add(tf.mul(x, cos), tf.mul(rotateHalf(x), sin)) as tf.Tensor4D);
+}
+
+/**
+ * A Llama-architecture decoder stack used as an encoder: token embeddings → N × (RMSNorm → attention with
+ * RoPE and grouped-query heads → residual → RMSNorm → SwiGLU → residual) → RMSNorm. Weights are fixed
+ * tensors; an optional {@link LoraAdapter} adds trainable low-rank updates to the projections.
+ */
+export class LlamaModel {
+  /** LoRA adapter applied on top of the base weights, or null. */
+  lora: LoraAdapter | null = null;
+  private readonly invFreq: Float64Array;
+  private seedCounter = 0;
+
+  constructor(
+    readonly config: LlamaConfig,
+    public weights: LlamaWeights,
+  ) {
+    this.invFreq = ropeInverseFrequencies(config);
+  }
+
+  /** Number of base parameters. */
+  parameterCount(): number {
+    const w = this.weights;
+    let n = w.embedTokens.size + w.norm.size + (w.lmHead?.size ?? 0);
+    for (const l of w.layers)
+      n +=
+        l.inputNorm.size + l.postAttentionNorm.size + Object.values(l.linear).reduce((s, t) => s + t.size, 0);
+    return n;
+  }
+
+  /** The output projection `[vocab, hidden]` (the embedding matrix when tied). */
+  get lmHead(): tf.Tensor2D {
+    return this.weights.lmHead ?? this.weights.embedTokens;
+  }
+
+  /** Last hidden states `[B, T, hidden]` (after the final RMSNorm) of a left-padded batch. */
+  forward(batch: TokenBatch, options: ForwardOptions = {}): tf.Tensor3D {
+    const { batchSize: B, seqLen: T } = batch;
+    const cfg = this.config;
+    const training = options.training ?? false;
+    const baseSeed = options.seed ?? this.seedCounter++ * 7919;
+    const { cos, sin } = ropeTables(this.invFreq, positionIds(batch));
+    const bias = attentionBias(batch, options.bidirectional ?? true);
+    return tf.tidy(() => {
+      const ctx: LayerContext = {
+        B,
+        T,
+        cos: tf.tensor4d(cos, [B, 1, T, cfg.headDim]),
+        sin: tf.tensor4d(sin, [B, 1, T, cfg.headDim]),
+        bias: tf.tensor4d(bias, [B, 1, T, T]),
+        dropout: training ? (options.attentionDropout ?? cfg.attentionDropout) : 0,
+        loraDropout: training ? (this.lora?.config.dropout ?? 0) : 0,
+        seed: baseSeed,
+      };
+      const ids = tf.tensor2d(batch.inputIds, [B, T], 'int32');
+      let x = tf.reshape(tf.gather(this.weights.embedTokens, ids), [B * T, cfg.hiddenSize]) as tf.Tensor2D;
+      for (let i = 0; i < cfg.numHiddenLayers; i++) x = this.decoderLayer(x, i, ctx);
+      return tf.reshape(rmsNorm(x, this.weights.norm, cfg.rmsNormEps), [B, T, cfg.hiddenSize]) as tf.Tensor3D;
+    });
+  }
+
+  private linear(x: tf.Tensor2D, layer: number, module: LinearModule, ctx: LayerContext): tf.Tensor2D {
+    const y = tf.matMul(x, this.weights.layers[layer].linear[module], false, true) as tf.Tensor2D;
+    const pair = this.lora?.get(layer, module);
+    if (!pair) return y;
+    const xIn = ctx.loraDropout > 0 ? tf.dropout(x, ctx.loraDropout, undefined, ctx.seed++) : x;
+    const update = tf.matMul(tf.matMul(xIn, pair.a, false, true), pair.b, false, true);
+    return tf.add(y, tf.mul(update, this.lora!.scale)) as tf.Tensor2D;
+  }
+
+  private decoderLayer(x: tf.Tensor2D, i: number, ctx: LayerContext): tf.Tensor2D {
+    const cfg = this.config;
+    const w = this.weights.layers[i];
+    const h = rmsNorm(x, w.inputNorm, cfg.rmsNormEps) as tf.Tensor2D;
+    x = tf.add(x, this.attention(h, i, ctx));
+    const g = rmsNorm(x, w.postAttentionNorm, cfg.rmsNormEps) as tf.Tensor2D;
+    const gate = this.linear(g, i, 'gate_proj', ctx);
+    const swiglu = tf.mul(tf.mul(gate, tf.sigmoid(gate)), this.linear(g, i, 'up_proj', ctx)) as tf.Tensor2D;
+    return tf.add(x, this.linear(swiglu, i, 'down_proj', ctx));
+  }
+
+  private attention(h: tf.Tensor2D, i: number, ctx: LayerContext): tf.Tensor2D {
+    const { B, T } = ctx;
+    const { numAttentionHeads: H, numKeyValueHeads: KV, headDim: hd } = this.config;
+    const rep = H / KV;
+    const heads = (t: tf.Tensor2D, n: number) =>
+      tf.transpose(tf.reshape(t, [B, T, n, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
+    const q = applyRope(heads(this.linear(h, i, 'q_proj', ctx), H), ctx.cos, ctx.sin);
+    const k = applyRope(heads(this.linear(h, i, 'k_proj', ctx), KV), ctx.cos, ctx.sin);
+    const v = heads(this.linear(h, i, 'v_proj', ctx), KV);
+    // Grouped-query attention without copying keys: the `rep` query heads sharing one key/value head
+    // are stacked along the sequence axis, [B, KV, rep·T, hd].
+    const grouped = tf.reshape(q, [B, KV, rep * T, hd]);
+    const scores = tf.add(
+      tf.reshape(tf.mul(tf.matMul(grouped, k, false, true), 1 / Math.sqrt(hd)), [B, H, T, T]),
+      ctx.bias,
+    );
+    let probs = tf.softmax(scores);
+    if (ctx.dropout > 0) probs = tf.dropout(probs, ctx.dropout, undefined, ctx.seed++);
+    const out = tf.reshape(tf.matMul(tf.reshape(probs, [B, KV, rep * T, T]), v), [B, H, T, hd]);
+    const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
+    return this.linear(merged, i, 'o_proj', ctx);
+  }
+
+  /**
+   * Folds the LoRA adapter into the base weights (`W + α/r · B·A`) and drops it, so later passes cost
+   * nothing extra and a new adapter can be trained on top (LLM2Vec: SimCSE over merged MNTP weights).
+   */
+  mergeLora(): void {
+    const lora = this.lora;
+    if (!lora) return;
+    this.weights.layers.forEach((layer, i) => {
+      for (const m of LINEAR_MODULES) {
+        const delta = lora.delta(i, m);
+        if (!delta) continue;
+        const merged = tf.keep(tf.add(layer.linear[m], delta) as tf.Tensor2D);
+        delta.dispose();
+        layer.linear[m].dispose();
+        layer.linear[m] = merged;
+      }
+    });
+    lora.dispose();
+    this.lora = null;
+  }
+
+  /** Frees the weights and any adapter. */
+  dispose(): void {
+    this.lora?.dispose();
+    this.lora = null;
+    disposeWeights(this.weights);
+  }
+}
+
+interface LayerContext {
+  B: number;
+  T: number;
+  cos: tf.Tensor4D;
+  sin: tf.Tensor4D;
+  bias: tf.Tensor4D;
+  dropout: number;
+  loraDropout: number;
+  seed: number;
+}
