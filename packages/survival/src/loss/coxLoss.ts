@@ -1,0 +1,177 @@
+import { tf } from 'renal-core';
+import { SurvivalInputError, type WarningHandler, warn } from '../errors.js';
+import { argsort } from '../math/sort.js';
+import type { Ties } from '../cox/partialLikelihood.js';
+import { checkSurvival, checkWeights, type EventArray, type NumericArray } from '../validate.js';
+
+/** Options of {@link coxPartialLikelihoodLoss}. */
+export interface CoxLossOptions {
+  /** Tied event times: `breslow` (default, the usual deep-survival loss) or `efron`. */
+  ties?: Ties;
+  /** Case weights (≥ 0), one per sample. */
+  weights?: NumericArray;
+  /** `mean` (default): divide by the summed weights of the events; `sum`: the plain negative log-likelihood. */
+  reduction?: 'mean' | 'sum';
+  /** Receives the warning raised for a batch without events (default: `process.emitWarning`). */
+  onWarning?: WarningHandler;
+}
+
+/** The negative log partial likelihood and its gradient with respect to the risk scores, in float64. */
+export interface CoxLossValue {
+  /** −ℓ (after the reduction). */
+  loss: number;
+  /** ∂loss/∂ηᵢ per sample, in input order. */
+  gradient: Float64Array;
+  /** Summed weights of the events (0 for a batch without events). */
+  eventWeight: number;
+}
+
+/**
+ * Negative Cox partial log-likelihood of predicted log-risk scores η (shape [n] or [n, 1]) as a
+ * differentiable TensorFlow.js scalar, for training a network's Cox head (DeepSurv-style).
+ *
+ * Computed in float64 in log space: subjects sorted by time, the risk-set sums kept as a running
+ * log-sum-exp, Efron's reduced sums as log R + log1p(−f·D/R), and the gradient assembled from a second
+ * cumulative log-sum-exp — so large or very spread-out scores never overflow and no NaN appears. A batch
+ * without events returns 0 (with a zero gradient) and raises a `no-events` warning.
+ */
+export function coxPartialLikelihoodLoss(
+  riskScores: tf.Tensor,
+  time: NumericArray | tf.Tensor,
+  event: EventArray | tf.Tensor,
+  options: CoxLossOptions = {},
+): tf.Scalar {
+  const n = riskScores.size;
+  if (riskScores.rank > 2 || (riskScores.rank === 2 && riskScores.shape[1] !== 1)) {
+    throw new SurvivalInputError(
+      'riskScores',
+      `must have shape [n] or [n, 1], got [${riskScores.shape.join(', ')}]`,
+    );
+  }
+  const times = time instanceof tf.Tensor ? time.dataSync() : time;
+  const events = event instanceof tf.Tensor ? event.dataSync() : event;
+  const data = checkSurvival(times, events);
+  if (data.time.length !== n) {
+    throw new SurvivalInputError('riskScores', `has ${n} values but time has length ${data.time.length}`);
+  }
+  const weights = checkWeights(options.weights, n);
+  const lossWithGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const scores = args[0] as tf.Tensor;
+    const eta = scores.dataSync();
+    const value = coxLossValue(
+      eta,
+      data.time,
+      data.event,
+      weights,
+      options.ties ?? 'breslow',
+      options.reduction ?? 'mean',
+    );
+    if (value.eventWeight === 0) {
+      warn('no-events', `Cox loss: the batch of ${n} samples has no events; returning 0`, options.onWarning);
+    }
+    const gradient = Float32Array.from(value.gradient);
+    return {
+      value: tf.scalar(value.loss),
+      gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor(gradient, scores.shape)),
+    };
+  });
+  return lossWithGradient(riskScores) as tf.Scalar;
+}
+
+/**
+ * The loss and gradient of {@link coxPartialLikelihoodLoss} in plain JavaScript (float64), for use outside
+ * TensorFlow.js. Throws on a NaN or infinite score, naming its index.
+ */
+export function coxLossValue(
+  eta: ArrayLike<number>,
+  time: Float64Array,
+  event: Uint8Array,
+  weight: Float64Array,
+  ties: Ties,
+  reduction: 'mean' | 'sum',
+): CoxLossValue {
+  const n = eta.length;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(eta[i]))
+      throw new SurvivalInputError('riskScores', `is not finite (${eta[i]}) at index ${i}`);
+  }
+  const order = argsort(time, true);
+  const logWeight = Float64Array.from(weight, (w) => Math.log(w));
+  const gradient = new Float64Array(n);
+  const groupStart: number[] = [];
+  for (let k = 0; k < n; k++) if (k === 0 || time[order[k]] !== time[order[k - 1]]) groupStart.push(k);
+  groupStart.push(n);
+  const groups = groupStart.length - 1;
+  const logCoefficient = new Float64Array(groups).fill(Number.NEGATIVE_INFINITY);
+  let loss = 0;
+  let eventWeight = 0;
+  let logRisk = Number.NEGATIVE_INFINITY;
+  // Pass 1 (time descending): risk sets, the loss, and each group's contribution to later gradients.
+  for (let g = 0; g < groups; g++) {
+    let logDeaths = Number.NEGATIVE_INFINITY;
+    let deaths = 0;
+    let deathWeight = 0;
+    for (let k = groupStart[g]; k < groupStart[g + 1]; k++) {
+      const i = order[k];
+      if (weight[i] === 0) continue;
+      const term = eta[i] + logWeight[i];
+      logRisk = logAddExp(logRisk, term);
+      if (event[i] === 1) {
+        logDeaths = logAddExp(logDeaths, term);
+        deaths++;
+        deathWeight += weight[i];
+        loss -= weight[i] * eta[i];
+        gradient[i] -= weight[i];
+      }
+    }
+    if (deaths === 0) continue;
+    eventWeight += deathWeight;
+    if (ties === 'breslow' || deaths === 1) {
+      loss += deathWeight * logRisk;
+      logCoefficient[g] = Math.log(deathWeight) - logRisk;
+    } else {
+      const meanWeight = deathWeight / deaths;
+      const share = Math.exp(logDeaths - logRisk);
+      let inverseSum = 0;
+      let deathCorrection = 0;
+      for (let r = 0; r < deaths; r++) {
+        const f = r / deaths;
+        const reduced = 1 - f * share; // (R − f·D) / R
+        loss += meanWeight * (logRisk + Math.log(reduced));
+        inverseSum += 1 / reduced;
+        deathCorrection += f / reduced;
+      }
+      logCoefficient[g] = Math.log(meanWeight * inverseSum) - logRisk;
+      // Deaths of this group leave the reduced sums with weight f: take that part back out.
+      for (let k = groupStart[g]; k < groupStart[g + 1]; k++) {
+        const i = order[k];
+        if (event[i] === 1 && weight[i] > 0) {
+          gradient[i] -= Math.exp(eta[i] + logWeight[i] - logRisk) * meanWeight * deathCorrection;
+        }
+      }
+    }
+  }
+  // Pass 2 (time ascending): every subject collects the coefficients of the groups it was at risk for.
+  let logAccumulated = Number.NEGATIVE_INFINITY;
+  for (let g = groups - 1; g >= 0; g--) {
+    logAccumulated = logAddExp(logAccumulated, logCoefficient[g]);
+    if (logAccumulated === Number.NEGATIVE_INFINITY) continue;
+    for (let k = groupStart[g]; k < groupStart[g + 1]; k++) {
+      const i = order[k];
+      if (weight[i] > 0) gradient[i] += Math.exp(eta[i] + logWeight[i] + logAccumulated);
+    }
+  }
+  if (eventWeight === 0) return { loss: 0, gradient: new Float64Array(n), eventWeight: 0 };
+  if (reduction === 'mean') {
+    loss /= eventWeight;
+    for (let i = 0; i < n; i++) gradient[i] /= eventWeight;
+  }
+  return { loss, gradient, eventWeight };
+}
+
+/** log(eᵃ + eᵇ) without overflow; −∞ is the identity. */
+function logAddExp(a: number, b: number): number {
+  if (a === Number.NEGATIVE_INFINITY) return b;
+  if (b === Number.NEGATIVE_INFINITY) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
