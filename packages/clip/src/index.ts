@@ -26,3 +26,14 @@ export * from './train/stage.js';
 export * from './report/results.js';
 export * from './report/svg.js';
 export * from './report/write.js';
+
+export * from './pipeline/config.js';
+export * from './pipeline/crops.js';
+export * from './pipeline/augment.js';
+export * from './pipeline/image-model.js';
+export * from './pipeline/batches.js';
+export * from './pipeline/text.js';
+export * from './pipeline/stage1-image.js';
+export * from './pipeline/stage2-align.js';
+export * from './pipeline/heads.js';
+export * from './pipeline/tasks.js';

@@ -1,0 +1,61 @@
+import { Rng, type tf } from 'renal-core';
+import { PHASES, type KidneyRecord, type Phase } from '../data/manifest.js';
+import { streamBatches } from '../data/loader.js';
+import { cropForModel } from './augment.js';
+import type { PipelineConfig } from './config.js';
+import type { CropCache } from './crops.js';
+import { toBatch } from './image-model.js';
+
+/** Which phase a sample uses: a random available one (pre-training) or a fixed one (downstream, eval). */
+export type PhaseChoice = 'random' | Phase;
+
+/** The phase of a record to use: the requested one, else A, else the first available. */
+export function pickPhase(record: KidneyRecord, choice: PhaseChoice, rng: Rng): Phase {
+  const available = PHASES.filter((p) => record.phases[p]);
+  if (choice === 'random') return rng.pick(available);
+  return record.phases[choice] ? choice : record.phases.A ? 'A' : available[0];
+}
+
+/** Options of {@link imageBatches}. */
+export interface ImageBatchOptions {
+  batchSize: number;
+  phase: PhaseChoice;
+  train: boolean;
+  flip?: boolean;
+  seed: number;
+  /** Shuffle the order (default: when training). */
+  shuffle?: boolean;
+}
+
+/**
+ * Streams `[N, D, H, W, 1]` batches of model inputs for records, read from the crop cache as the consumer
+ * pulls (bounded memory), augmented in training. The caller disposes each batch's tensor.
+ */
+export async function* imageBatches(
+  records: KidneyRecord[],
+  cache: CropCache,
+  config: PipelineConfig,
+  options: ImageBatchOptions,
+): AsyncGenerator<{ records: KidneyRecord[]; x: tf.Tensor5D }> {
+  const rng = new Rng(options.seed);
+  const shuffle = options.shuffle ?? options.train;
+  const load = async (record: KidneyRecord) => {
+    const phase = pickPhase(record, options.phase, rng);
+    const cached = await cache.get(record, phase);
+    return cropForModel(cached, config.cacheShape, config.inputShape, rng, {
+      train: options.train,
+      flip: options.flip,
+    });
+  };
+  for await (const batch of streamBatches(records, load, {
+    batchSize: options.batchSize,
+    seed: shuffle ? options.seed : undefined,
+  })) {
+    yield { records: batch.items, x: toBatch(batch.samples, config.inputShape) };
+  }
+}
+
+/** Number of batches of a pass. */
+export function batchCount(n: number, batchSize: number): number {
+  return Math.ceil(n / batchSize);
+}

@@ -1,0 +1,70 @@
+/** Sizes and schedules of the whole pipeline; `tiny` (demo, CI) and `paper` share the code. */
+export interface PipelineConfig {
+  preset: 'tiny' | 'paper';
+  /** The cached crop `[D, H, W]` (a margin around the model input, for random crops). */
+  cacheShape: [number, number, number];
+  /** The model input `[D, H, W]` (train: random crop of the cached crop; eval: centre crop). */
+  inputShape: [number, number, number];
+  /** Box around the kidney centre in millimetres: in-plane i, j and craniocaudal k (the paper's 140×140×160). */
+  boxMm: [number, number, number];
+  /** CT window: level and width in HU (the paper's 50 / 500). */
+  window: [number, number];
+  /** ResNet3d backbone widths (ResNet-18, shortcut A). */
+  widths: [number, number, number, number];
+  /** Shared embedding width (projection head output; the text embedding width). */
+  embedDim: number;
+  image: { epochs: number; batchSize: number; lr: number; weightDecay: number };
+  text: { mntpEpochs: number; simcseEpochs: number; batchSize: number; lr: number; shuffles: number };
+  align: {
+    epochs: number;
+    batchSize: number;
+    backboneLr: number;
+    headLr: number;
+    weightDecay: number;
+    clipNorm: number;
+  };
+  task: { epochs: number; batchSize: number; lr: number; weightDecay: number; hidden: number };
+  dataEfficiency: { fractions: number[]; seeds: number };
+  bootstrap: number;
+}
+
+/** The tiny preset: 16×64×64 crops, ResNet-18 at widths 8–64, a few epochs — minutes on two cores. */
+export const TINY_CONFIG: PipelineConfig = {
+  preset: 'tiny',
+  cacheShape: [20, 70, 70],
+  inputShape: [16, 64, 64],
+  boxMm: [140, 140, 160],
+  window: [50, 500],
+  widths: [8, 16, 32, 64],
+  embedDim: 128,
+  image: { epochs: 6, batchSize: 16, lr: 2e-3, weightDecay: 0.005 },
+  text: { mntpEpochs: 2, simcseEpochs: 2, batchSize: 16, lr: 1e-3, shuffles: 4 },
+  align: { epochs: 8, batchSize: 32, backboneLr: 2e-4, headLr: 2e-3, weightDecay: 0.01, clipNorm: 1 },
+  task: { epochs: 60, batchSize: 64, lr: 3e-3, weightDecay: 0.01, hidden: 32 },
+  dataEfficiency: { fractions: [0.05, 0.1, 0.2, 0.4, 0.8, 1], seeds: 3 },
+  bootstrap: 500,
+};
+
+/** The paper's sizes: 32×128×128 crops, ResNet-18 at 64–512, 4096-d embeddings, the paper's epochs. */
+export const PAPER_CONFIG: PipelineConfig = {
+  preset: 'paper',
+  cacheShape: [40, 140, 140],
+  inputShape: [32, 128, 128],
+  boxMm: [140, 140, 160],
+  window: [50, 500],
+  widths: [64, 128, 256, 512],
+  embedDim: 4096,
+  image: { epochs: 200, batchSize: 8, lr: 5e-4, weightDecay: 0.005 },
+  text: { mntpEpochs: 3, simcseEpochs: 3, batchSize: 16, lr: 2e-4, shuffles: 4 },
+  align: { epochs: 100, batchSize: 32, backboneLr: 1e-5, headLr: 5e-4, weightDecay: 0.01, clipNorm: 1 },
+  task: { epochs: 100, batchSize: 64, lr: 1e-3, weightDecay: 0.01, hidden: 128 },
+  dataEfficiency: { fractions: [0.05, 0.1, 0.2, 0.4, 0.8, 1], seeds: 5 },
+  bootstrap: 1000,
+};
+
+/** The config of a preset name, with optional overrides. */
+export function pipelineConfig(preset: string, overrides: Partial<PipelineConfig> = {}): PipelineConfig {
+  if (preset !== 'tiny' && preset !== 'paper')
+    throw new RangeError(`unknown preset "${preset}" (expected tiny or paper)`);
+  return { ...structuredClone(preset === 'tiny' ? TINY_CONFIG : PAPER_CONFIG), ...overrides };
+}

@@ -1,0 +1,172 @@
+import { Rng, tf } from 'renal-core';
+import { clampLogitScaleInPlace, clipLoss, createLogitScale, retrievalMetrics } from 'renal-clip-loss';
+import type { KidneyRecord } from '../data/manifest.js';
+import { AdamW } from '../train/adamw.js';
+import { clipByGlobalNorm } from '../train/clip-grad.js';
+import { cosineWithWarmup } from '../train/schedule.js';
+import { runStage, type StageResult } from '../train/stage.js';
+import { batchCount, imageBatches } from './batches.js';
+import type { ImageStageInputs } from './stage1-image.js';
+import { embeddingOf, type ReportEmbeddings } from './text.js';
+
+/** Inputs of stage 2: the image stage's inputs plus the frozen report embeddings. */
+export interface AlignStageInputs extends ImageStageInputs {
+  embeddings: ReportEmbeddings;
+}
+
+/** Group ids that give identical report texts the same id (so all of them count as positives). */
+export function reportGroups(records: KidneyRecord[]): number[] {
+  const ids = new Map<string, number>();
+  return records.map((r) => {
+    const key = r.report ?? `\u0000${r.id}`;
+    if (!ids.has(key)) ids.set(key, ids.size);
+    return ids.get(key)!;
+  });
+}
+
+/** Looks up the rows of records in the embeddings (a missing id is an error naming it). */
+export function embeddingRows(embeddings: ReportEmbeddings, records: KidneyRecord[]): number[] {
+  const index = new Map(embeddings.ids.map((id, i) => [id, i]));
+  return records.map((r) => {
+    const row = index.get(r.id);
+    if (row === undefined) throw new RangeError(`no text embedding for kidney "${r.id}"`);
+    return row;
+  });
+}
+
+/** Text embeddings `[n, dim]` of records: view 0 (the original report) or a random view per record. */
+export function textMatrix(embeddings: ReportEmbeddings, records: KidneyRecord[], rng?: Rng): tf.Tensor2D {
+  const rows = embeddingRows(embeddings, records);
+  const data = new Float32Array(records.length * embeddings.dim);
+  rows.forEach((row, i) => {
+    const view = rng ? rng.int(embeddings.views) : 0;
+    data.set(embeddingOf(embeddings, row, view), i * embeddings.dim);
+  });
+  return tf.tensor2d(data, [records.length, embeddings.dim]);
+}
+
+/**
+ * Stage 2, alignment: the stage-1 backbone plus a projection head aligned to the frozen report embeddings
+ * with symmetric InfoNCE (learnable, clamped logit scale; identical reports as shared positives), a random
+ * phase and a random report view (original or sentence shuffle) per sample, separate learning rates for the
+ * backbone and for projection + scale, gradient clipping by global norm, cosine schedule with 10 % warm-up;
+ * the checkpoint kept as `best` is the one with the highest validation mean Recall@5.
+ */
+export async function trainAlignStage(
+  inputs: AlignStageInputs,
+): Promise<StageResult & { logitScale: number }> {
+  const { model, config, cache, embeddings } = inputs;
+  const hp = config.align;
+  const train = inputs.train.filter((r) => r.report);
+  const logScale = createLogitScale();
+  const backbone = model.backbone.trainableVariables;
+  const head = [...model.projection.trainableVariables, logScale];
+  const optimizer = new AdamW(
+    [
+      { variables: backbone, lrScale: hp.backboneLr / hp.headLr },
+      { variables: head, weightDecay: 0 },
+    ],
+    { beta1: 0.9, beta2: 0.98, weightDecay: hp.weightDecay },
+  );
+  const stepsPerEpoch = batchCount(train.length, hp.batchSize);
+  const totalSteps = stepsPerEpoch * hp.epochs;
+  try {
+    const result = await runStage({
+      name: 'stage 2 align',
+      dir: inputs.dir,
+      epochs: hp.epochs,
+      stepsPerEpoch,
+      params: { ...model.params(['backbone', 'projection']), logit_scale: logScale },
+      optimizer,
+      config: { kind: 'align-stage2', pipeline: config, seed: inputs.seed },
+      resume: inputs.resume,
+      progress: inputs.progress,
+      async trainEpoch(context) {
+        let step = context.step;
+        const rng = new Rng(inputs.seed * 7919 + context.epoch);
+        const batches = imageBatches(train, cache, config, {
+          batchSize: hp.batchSize,
+          phase: 'random',
+          train: true,
+          seed: inputs.seed * 1000 + context.epoch,
+        });
+        for await (const { records, x } of batches) {
+          if (records.length < 2) {
+            x.dispose();
+            continue;
+          }
+          const texts = textMatrix(embeddings, records, rng);
+          const groups = reportGroups(records);
+          const { value, grads } = tf.variableGrads(() => {
+            const images = model.projection.apply(model.features(x, true), { checkFinite: false });
+            return clipLoss(images, texts, logScale, { imageGroups: groups, textGroups: groups });
+          }, [...backbone, ...head]);
+          const clipped = clipByGlobalNorm(grads, hp.clipNorm);
+          optimizer.applyGradients(
+            clipped.grads,
+            cosineWithWarmup(step++, { baseLr: hp.headLr, totalSteps }),
+          );
+          clampLogitScaleInPlace(logScale);
+          const loss = (await value.data())[0];
+          tf.dispose([x, texts, value, ...Object.values(clipped.grads)]);
+          context.reportLoss(loss, { scale: Math.exp(logScale.dataSync()[0]) });
+        }
+      },
+      validate: async () => (await alignmentRetrieval(inputs, inputs.val)).meanRecall[5],
+    });
+    return { ...result, logitScale: Math.exp(logScale.dataSync()[0]) };
+  } finally {
+    optimizer.dispose();
+    logScale.dispose();
+  }
+}
+
+/** Projected image embeddings `[n, dim]` (phase A, centre crops) of records. */
+export async function imageEmbeddings(
+  inputs: Pick<AlignStageInputs, 'model' | 'cache' | 'config'>,
+  records: KidneyRecord[],
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for await (const { x } of imageBatches(records, inputs.cache, inputs.config, {
+    batchSize: 32,
+    phase: 'A',
+    train: false,
+    seed: 0,
+  })) {
+    const y = tf.tidy(() =>
+      inputs.model.projection.apply(inputs.model.features(x, false), { checkFinite: false }),
+    );
+    const values = await y.data();
+    const dim = y.shape[1];
+    for (let i = 0; i < y.shape[0]; i++) out.push(Float32Array.from(values.subarray(i * dim, (i + 1) * dim)));
+    tf.dispose([x, y]);
+  }
+  return out;
+}
+
+/** Retrieval metrics (both directions, identical reports as shared hits) of records with reports. */
+export async function alignmentRetrieval(inputs: AlignStageInputs, records: KidneyRecord[]) {
+  const withReports = records.filter((r) => r.report);
+  const images = await imageEmbeddings(inputs, withReports);
+  const dim = images[0]?.length ?? inputs.embeddings.dim;
+  const imageTensor = tf.tensor2d(concat(images), [images.length, dim]);
+  const texts = textMatrix(inputs.embeddings, withReports);
+  const groups = reportGroups(withReports);
+  try {
+    return await retrievalMetrics(imageTensor, texts, {
+      imageGroups: groups,
+      textGroups: groups,
+      ks: [1, 3, 5],
+    });
+  } finally {
+    tf.dispose([imageTensor, texts]);
+  }
+}
+
+/** Concatenates vectors into one array. */
+export function concat(vectors: Float32Array[]): Float32Array {
+  const dim = vectors[0]?.length ?? 0;
+  const out = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => out.set(v, i * dim));
+  return out;
+}
