@@ -64,3 +64,22 @@ export {
   type TokenizerJson,
 } from './tokenizer/llama3-tokenizer.js';
 export { VocabMap } from './tokenizer/vocab-map.js';
+export { EmbeddingCache } from './cache.js';
+export { DEFAULT_SETTINGS, type EmbedOptions, Llm2Vec, type Llm2VecSettings } from './encoder.js';
+export {
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  trainMntp,
+  trainSimCse,
+} from './training.js';
+export {
+  decodeNpy,
+  EMBEDDINGS_TENSOR,
+  type EmbeddingTable,
+  encodeNpy,
+  exportEmbeddings,
+  idsSidecar,
+  importEmbeddings,
+  toEmbeddingTable,
+} from './embeddings-io.js';

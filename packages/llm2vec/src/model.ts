@@ -158,6 +158,34 @@ export class LlamaModel {
     this.lora = null;
   }
 
+  /**
+   * Turns every base weight into a trainable variable (full training, for models trained from scratch)
+   * and returns them; later passes read the variables.
+   */
+  trainableWeights(): tf.Variable[] {
+    const w = this.weights;
+    const vars: tf.Variable[] = [];
+    const lift = <T extends tf.Tensor>(t: T): T => {
+      if (t instanceof tf.Variable) {
+        vars.push(t);
+        return t;
+      }
+      const v = tf.variable(t, true);
+      t.dispose();
+      vars.push(v);
+      return v as unknown as T;
+    };
+    w.embedTokens = lift(w.embedTokens);
+    w.norm = lift(w.norm);
+    if (w.lmHead) w.lmHead = lift(w.lmHead);
+    for (const layer of w.layers) {
+      layer.inputNorm = lift(layer.inputNorm);
+      layer.postAttentionNorm = lift(layer.postAttentionNorm);
+      for (const m of LINEAR_MODULES) layer.linear[m] = lift(layer.linear[m]);
+    }
+    return vars;
+  }
+
   /** Frees the weights and any adapter. */
   dispose(): void {
     this.lora?.dispose();

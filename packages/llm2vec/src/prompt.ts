@@ -103,6 +103,8 @@ export function buildPromptBatch(
   const eos = tokenizer.specialId('<|end_of_text|>');
   const batch = padLeft(sequences, options.vocabMap ? options.vocabMap.toModel(eos) : eos);
   const poolMask = new Uint8Array(batch.batchSize * batch.seqLen);
-  poolFlags.forEach((flags, b) => poolMask.set(flags, b * batch.seqLen + batch.seqLen - flags.length));
+  poolFlags.forEach((flags, b) => {
+    poolMask.set(flags, b * batch.seqLen + batch.seqLen - flags.length);
+  });
   return { batch, poolMask, truncated };
 }

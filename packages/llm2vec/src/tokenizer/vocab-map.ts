@@ -56,7 +56,9 @@ export class VocabMap {
   /** Rows of a `[originalVocab, D]` matrix kept by this map, as `[size, D]`. */
   pruneRows(matrix: Float32Array, width: number): Float32Array {
     const out = new Float32Array(this.size * width);
-    this.keptIds.forEach((orig, i) => out.set(matrix.subarray(orig * width, (orig + 1) * width), i * width));
+    this.keptIds.forEach((orig, i) => {
+      out.set(matrix.subarray(orig * width, (orig + 1) * width), i * width);
+    });
     return out;
   }
 
