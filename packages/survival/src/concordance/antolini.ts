@@ -48,7 +48,7 @@ export function antoliniC(
       else tied++;
     }
   }
-  const result = finishConcordance({ concordant, discordant, tiedRisk: tied, tiedTime });
+  const result = finishConcordance({ concordant, discordant, tiedRisk: tied, tiedTime, tiedTimeAndRisk: 0 });
   if (credit === 0) result.concordance = concordant / result.comparable;
   return result;
 }

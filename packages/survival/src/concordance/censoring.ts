@@ -4,7 +4,8 @@ import { stepAt, stepBefore } from '../math/step.js';
 /**
  * Kaplan–Meier estimate G of the censoring distribution (the "reverse" KM: censorings are the events),
  * used for inverse-probability-of-censoring weights. At a time where events and censorings tie, the
- * events are taken to happen first, so an event at t is weighted by G(t−).
+ * events are taken to happen first: the subjects dying at t are no longer at risk of being censored at t,
+ * and an event at t is weighted by G(t−). This is the G of R's `concordance(timewt = "n/G2")`.
  */
 export class CensoringDistribution {
   private constructor(
@@ -20,7 +21,9 @@ export class CensoringDistribution {
     const survival = new Float64Array(table.times.length);
     let g = 1;
     for (let k = 0; k < table.times.length; k++) {
-      if (table.nEvent[k] > 0) g *= 1 - table.nEvent[k] / table.nRisk[k];
+      // Here nEvent counts censorings; the deaths at this time (nCensor of the flipped table) left first.
+      const atRisk = table.nRisk[k] - table.nCensor[k];
+      if (table.nEvent[k] > 0) g *= 1 - table.nEvent[k] / atRisk;
       survival[k] = g;
     }
     return new CensoringDistribution(table.times, survival);

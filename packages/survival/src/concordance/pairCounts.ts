@@ -8,8 +8,10 @@ export interface PairCounts {
   discordant: number;
   /** Comparable pairs with equal risk (each counts ½ towards C). */
   tiedRisk: number;
-  /** Pairs of events at the same time (not comparable, reported for information). */
+  /** Pairs of events at the same time with different risks (not comparable; R's `tied.y`). */
   tiedTime: number;
+  /** Pairs of events at the same time with equal risk (not comparable; R's `tied.xy`). */
+  tiedTimeAndRisk: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export function countPairs(
   const n = time.length;
   const { ranks, distinct } = denseRanks(risk);
   const tree = new Float64Array(distinct + 1);
-  const counts: PairCounts = { concordant: 0, discordant: 0, tiedRisk: 0, tiedTime: 0 };
+  const counts: PairCounts = { concordant: 0, discordant: 0, tiedRisk: 0, tiedTime: 0, tiedTimeAndRisk: 0 };
   const order = sortByStratumThenTimeDescending(time, strata);
   let treeTotal = 0;
   let stratumStart = 0;
@@ -53,8 +55,7 @@ export function countPairs(
       const i = order[q];
       if (event[i] === 0) treeTotal += treeAdd(tree, ranks[i], weight ? weight[i] : 1);
     }
-    let eventWeightSum = 0;
-    let eventWeightSquares = 0;
+    const tiedEvents: [number, number][] = [];
     for (let q = start; q < end; q++) {
       const i = order[q];
       if (event[i] === 0) continue;
@@ -64,11 +65,9 @@ export function countPairs(
       counts.concordant += wi * lower;
       counts.tiedRisk += wi * (upToEqual - lower);
       counts.discordant += wi * (treeTotal - upToEqual);
-      const plain = weight ? weight[i] : 1;
-      eventWeightSum += plain;
-      eventWeightSquares += plain * plain;
+      tiedEvents.push([ranks[i], weight ? weight[i] : 1]);
     }
-    counts.tiedTime += (eventWeightSum * eventWeightSum - eventWeightSquares) / 2;
+    if (tiedEvents.length > 1) countTiedEvents(tiedEvents, counts);
     for (let q = start; q < end; q++) {
       const i = order[q];
       if (event[i] === 1) treeTotal += treeAdd(tree, ranks[i], weight ? weight[i] : 1);
@@ -76,6 +75,29 @@ export function countPairs(
     start = end;
   }
   return counts;
+}
+
+/** Splits the pairs among events at one time into those with different and with equal risk. */
+function countTiedEvents(events: [number, number][], counts: PairCounts): void {
+  const pairs = (weights: number[]) => {
+    let sum = 0;
+    let squares = 0;
+    for (const w of weights) {
+      sum += w;
+      squares += w * w;
+    }
+    return (sum * sum - squares) / 2;
+  };
+  const byRank = new Map<number, number[]>();
+  for (const [rank, w] of events) {
+    const list = byRank.get(rank);
+    if (list) list.push(w);
+    else byRank.set(rank, [w]);
+  }
+  let sameRisk = 0;
+  for (const list of byRank.values()) sameRisk += pairs(list);
+  counts.tiedTimeAndRisk += sameRisk;
+  counts.tiedTime += pairs(events.map((e) => e[1])) - sameRisk;
 }
 
 function sortByStratumThenTimeDescending(time: Float64Array, strata: Int32Array | undefined): Uint32Array {
