@@ -9,23 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { AxisPlan } from './geometry.js';
-import { padOrCrop, spreadHW, takePhase } from './views.js';
+import { layAxis, rowsOf, tapReader } from './taps.js';
+import { padOrCrop, spreadHW } from './views.js';
 
 /** The three spatial plans (depth, height, width) of one convolution. */
 export type ConvPlans = [AxisPlan, AxisPlan, AxisPlan];
-
-/** Rows of `stride` elements the padded axis is laid out in (see the file comment). */
-const rowsOf = (p: AxisPlan): number => p.out + Math.floor((p.kernel - 1) / p.stride);
-
-/** Pads or crops axis 1 of a 3-D view so that it holds exactly rows·stride elements, padding first. */
-function layAxis(x: tf.Tensor3D, p: AxisPlan): tf.Tensor3D {
-  const total = rowsOf(p) * p.stride;
-  return padOrCrop(x, [
-    [0, 0],
-    [p.before, total - p.size - p.before],
-    [0, 0],
-  ]);
-}
 
 type Pad2d = 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -128,30 +116,11 @@ export function foldedFilterGrad(
   wShape: [number, number, number, number, number],
   plans: ConvPlans,
 ): tf.Tensor5D {
-  const [n, , h, wd, c] = x.shape;
+  const [n, , , , c] = x.shape;
   const [kd, kh, kw, , co] = wShape;
   const [pd, ph, pw] = plans;
   return tf.tidy(() => {
-    const [qd, qh, qw] = plans.map(rowsOf);
-    const [td, th, tw] = plans.map((p) => rowsOf(p) * p.stride);
-    const byDepth = layAxis(tf.reshape(x, [n, pd.size, h * wd * c]), pd);
-    const byHeight = layAxis(tf.reshape(byDepth, [n * td, h, wd * c]), ph);
-    const padded = layAxis(tf.reshape(byHeight, [n * td * th, wd, c]), pw);
-    const phases = new Map<string, tf.Tensor4D>();
-    const phase = (rd: number, rh: number, rw: number): tf.Tensor4D => {
-      const key = `${rd},${rh},${rw}`;
-      let view = phases.get(key);
-      if (view === undefined) {
-        view = tf.tidy(() => {
-          const a = takePhase(tf.reshape(padded, [n, td, th * tw * c]), pd.stride, rd);
-          const b = takePhase(tf.reshape(a, [n * qd, th, tw * c]), ph.stride, rh);
-          const e = takePhase(tf.reshape(b, [n * qd * qh, tw, c]), pw.stride, rw);
-          return tf.reshape(e, [n, qd, qh, qw * c]);
-        });
-        phases.set(key, view);
-      }
-      return view;
-    };
+    const taps = tapReader(x, plans);
     const positions = n * pd.out * ph.out * pw.out;
     // dyᵀ·window, not windowᵀ·dy: wasm's matMul with transposeA is ~7× slower than a plain product.
     const dyT = tf.transpose(tf.reshape(dy, [positions, co]));
@@ -159,14 +128,9 @@ export function foldedFilterGrad(
     for (let t = 0; t < kd; t++) {
       for (let i = 0; i < kh; i++) {
         for (let j = 0; j < kw; j++) {
-          const view = phase(t % pd.stride, i % ph.stride, j % pw.stride);
           grads.push(
             tf.tidy(() => {
-              const window = tf.slice(
-                view,
-                [0, Math.floor(t / pd.stride), Math.floor(i / ph.stride), Math.floor(j / pw.stride) * c],
-                [n, pd.out, ph.out, pw.out * c],
-              );
+              const window = taps.window(t, i, j);
               return tf.matMul(dyT, tf.reshape(window, [positions, c]));
             }),
           );

@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tapReader } from './taps.js';
 import { padSpatial } from './views.js';
-import { Op3dArgumentError, type Padding3D, planAxes, type Triple, toTriple } from './geometry.js';
+import {
+  type AxisPlan,
+  Op3dArgumentError,
+  type Padding3D,
+  planAxes,
+  type Triple,
+  toTriple,
+} from './geometry.js';
 
 /** Options of {@link maxPool3d} and {@link avgPool3d}. */
 export interface Pool3dOptions {
@@ -21,35 +29,107 @@ function plan(x: tf.Tensor, options: Pool3dOptions, op: string) {
   const size = toTriple(options.size, 'size', op);
   const strides = toTriple(options.strides ?? size, 'strides', op);
   const padding = options.padding ?? 'valid';
-  const plans = planAxes(x.shape.slice(1, 4) as Triple, size, strides, padding, op);
-  const pads: [number, number][] = [
-    [0, 0],
-    ...plans.map((p): [number, number] => [p.before, p.after]),
-    [0, 0],
-  ];
-  return { size, strides, padding, pads };
+  return planAxes(x.shape.slice(1, 4) as Triple, size, strides, padding, op);
 }
 
 /**
- * 3-D max pooling, channels last (`[N, D, H, W, C]`), with gradients on every backend. Explicit padding
- * pads with −∞, so `maxPool3d(x, {size: 3, strides: 2, padding: [[1, 1], [1, 1], [1, 1]]})` is PyTorch's
- * `MaxPool3d(3, 2, 1)` as used after the ResNet stem.
+ * Average-pools a padded `[N, D, H, W, C]` with 2-D kernels: along depth (a `[kd, 1]` window over the
+ * `[N, D, H·W, C]` view), then over height and width (`[N·D', H, W, C]`). A mean over a box is separable
+ * and every window is full after explicit padding, so this is exact.
+ *
+ * Why not tf.avgPool3d: TensorFlow.js 4.22's AvgPool3DGrad is wrong with 'same' padding on every backend,
+ * while 2-D average pooling and its gradient are right everywhere (test/pool3d.test.ts).
+ */
+function separableAvgPool(padded: tf.Tensor5D, plans: AxisPlan[]): tf.Tensor5D {
+  const [n, dp, hp, wp, c] = padded.shape;
+  const [pd, ph, pw] = plans;
+  const byDepth = tf.avgPool(
+    tf.reshape(padded, [n, dp, hp * wp, c]) as tf.Tensor4D,
+    [pd.kernel, 1],
+    [pd.stride, 1],
+    'valid',
+  );
+  const planes = tf.reshape(byDepth, [n * pd.out, hp, wp, c]) as tf.Tensor4D;
+  const pooled = tf.avgPool(planes, [ph.kernel, pw.kernel], [ph.stride, pw.stride], 'valid');
+  return tf.reshape(pooled, [n, pd.out, ph.out, pw.out, c]);
+}
+
+/**
+ * Max pooling as a running `tf.maximum` over the kernel taps' strided windows (see taps.ts). Maximum's
+ * gradient sends ties to its first argument, so, as in PyTorch, each window's gradient goes to its
+ * first maximum in scan order. Used for windows where TensorFlow.js 4.22's 3-D max pooling is wrong:
+ * non-cubic windows (cpu's and webgpu's MaxPool3DGrad, wasm's MaxPool3D forward) or unequal strides —
+ * 2-D pooling is no way out, wasm's MaxPoolGrad is wrong for non-square windows and −∞ padding.
+ */
+function tapMaxPool(x: tf.Tensor5D, plans: AxisPlan[]): tf.Tensor5D {
+  const [n, , , , c] = x.shape;
+  const [pd, ph, pw] = plans;
+  const taps = tapReader(x, plans, Number.NEGATIVE_INFINITY);
+  let y: tf.Tensor4D | undefined;
+  for (let t = 0; t < pd.kernel; t++) {
+    for (let i = 0; i < ph.kernel; i++) {
+      for (let j = 0; j < pw.kernel; j++) {
+        const window = taps.window(t, i, j);
+        y = y === undefined ? window : (tf.maximum(y, window) as tf.Tensor4D);
+      }
+    }
+  }
+  return tf.reshape(y!, [n, pd.out, ph.out, pw.out, c]);
+}
+
+const padsOf = (plans: AxisPlan[]) => plans.map((p): [number, number] => [p.before, p.after]);
+
+/**
+ * 3-D max pooling, channels last (`[N, D, H, W, C]`), with correct gradients on every backend. Padding
+ * (explicit or 'same') is −∞, so `maxPool3d(x, {size: 3, strides: 2, padding: [[1, 1], [1, 1], [1, 1]]})`
+ * is PyTorch's `MaxPool3d(3, 2, 1)` as used after the ResNet stem.
+ *
+ * @throws {@link Op3dArgumentError} on a wrong rank or a bad size, stride or padding.
  */
 export function maxPool3d(x: tf.Tensor5D, options: Pool3dOptions): tf.Tensor5D {
-  const { size, strides, padding, pads } = plan(x, options, 'maxPool3d');
+  const plans = plan(x, options, 'maxPool3d');
+  const [pd, ph, pw] = plans;
+  const cubic =
+    pd.kernel === ph.kernel && ph.kernel === pw.kernel && pd.stride === ph.stride && ph.stride === pw.stride;
   return tf.tidy(() => {
-    if (typeof padding === 'string') return tf.maxPool3d(x, size, strides, padding);
-    return tf.maxPool3d(padSpatial(x, pads, Number.NEGATIVE_INFINITY), size, strides, 'valid');
+    if (!cubic) return tapMaxPool(x, plans);
+    // Cubic windows with equal strides: TensorFlow.js's MaxPool3D and its gradient are right on every
+    // backend (−∞ padding included) and faster than the tap formulation.
+    const padded = padSpatial(x, padsOf(plans), Number.NEGATIVE_INFINITY);
+    return tf.maxPool3d(padded, pd.kernel, pd.stride, 'valid');
   });
 }
 
-/** 3-D average pooling, channels last, with gradients on every backend (see {@link Pool3dOptions.padding}). */
+/**
+ * 3-D average pooling, channels last, with correct gradients on every backend (see
+ * {@link Pool3dOptions.padding} for how padded voxels count).
+ *
+ * @throws {@link Op3dArgumentError} on a wrong rank or a bad size, stride or padding.
+ */
 export function avgPool3d(x: tf.Tensor5D, options: Pool3dOptions): tf.Tensor5D {
-  const { size, strides, padding, pads } = plan(x, options, 'avgPool3d');
+  const plans = plan(x, options, 'avgPool3d');
   return tf.tidy(() => {
-    if (typeof padding === 'string') return tf.avgPool3d(x, size, strides, padding);
-    return tf.avgPool3d(padSpatial(x, pads), size, strides, 'valid');
+    const pooled = separableAvgPool(padSpatial(x, padsOf(plans)), plans);
+    if (options.padding !== 'same') return pooled;
+    // 'same' averages only real voxels: rescale each output by window size / voxels inside the input.
+    return tf.mul(pooled, insideFraction(plans)) as tf.Tensor5D;
   });
+}
+
+/** `[1, D', H', W', 1]` constant: window volume / number of its voxels that lie inside the input. */
+function insideFraction(plans: AxisPlan[]): tf.Tensor5D {
+  const perAxis = plans.map((p) =>
+    Array.from({ length: p.out }, (_, o) => {
+      const start = o * p.stride - p.before;
+      const inside = Math.min(start + p.kernel, p.size) - Math.max(start, 0);
+      return p.kernel / inside;
+    }),
+  );
+  const [fd, fh, fw] = perAxis;
+  const values = new Float32Array(fd.length * fh.length * fw.length);
+  let i = 0;
+  for (const a of fd) for (const b of fh) for (const e of fw) values[i++] = a * b * e;
+  return tf.tensor5d(values, [1, fd.length, fh.length, fw.length, 1]);
 }
 
 /** Mean over depth, height and width: `[N, D, H, W, C]` → `[N, C]` (the ResNet head's pooling). */

@@ -1,0 +1,74 @@
+/**
+ * Reading a window op's kernel taps as contiguous slices. Along an axis with stride s the padded input is
+ * laid out as Q rows of s elements, Q = out + ⌊(k − 1)/s⌋, so that tap t of output o is element
+ * (row o + ⌊t/s⌋, phase t mod s). Splitting the input into its s³ stride phases once (together one copy
+ * of the input) turns every strided tap window into a contiguous slice of one phase. All ops used are
+ * reshapes, pads and slices of rank ≤ 4, so the result is differentiable and fast on every backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { AxisPlan } from './geometry.js';
+import { padOrCrop, takePhase } from './views.js';
+
+/** Rows of `stride` elements a padded axis is laid out in. */
+export const rowsOf = (p: AxisPlan): number => p.out + Math.floor((p.kernel - 1) / p.stride);
+
+/** Pads (with `value`) or crops axis 1 of a 3-D view so that it holds exactly rows·stride elements. */
+export function layAxis(x: tf.Tensor3D, p: AxisPlan, value = 0): tf.Tensor3D {
+  const total = rowsOf(p) * p.stride;
+  return padOrCrop(
+    x,
+    [
+      [0, 0],
+      [p.before, total - p.size - p.before],
+      [0, 0],
+    ],
+    value,
+  );
+}
+
+/** Gives tap (t, i, j)'s window of a `[N, D, H, W, C]` input as `[N, D', H', W'·C]`. */
+export interface TapReader {
+  window(t: number, i: number, j: number): tf.Tensor4D;
+  /** Frees the phases (call outside a tidy, or let the enclosing tidy do it). */
+  dispose(): void;
+}
+
+/** Prepares tap windows of x for the three plans, padding with `padValue` (0 for conv, −∞ for max). */
+export function tapReader(x: tf.Tensor5D, plans: readonly AxisPlan[], padValue = 0): TapReader {
+  const [n, , h, w, c] = x.shape;
+  const [pd, ph, pw] = plans;
+  const [qd, qh, qw] = plans.map(rowsOf);
+  const [td, th, tw] = plans.map((p) => rowsOf(p) * p.stride);
+  const padded = tf.tidy(() => {
+    const byDepth = layAxis(tf.reshape(x, [n, pd.size, h * w * c]), pd, padValue);
+    const byHeight = layAxis(tf.reshape(byDepth, [n * td, h, w * c]), ph, padValue);
+    return layAxis(tf.reshape(byHeight, [n * td * th, w, c]), pw, padValue);
+  });
+  const phases = new Map<string, tf.Tensor4D>();
+  const phase = (rd: number, rh: number, rw: number): tf.Tensor4D => {
+    const key = `${rd},${rh},${rw}`;
+    let view = phases.get(key);
+    if (view === undefined) {
+      view = tf.tidy(() => {
+        const a = takePhase(tf.reshape(padded, [n, td, th * tw * c]), pd.stride, rd);
+        const b = takePhase(tf.reshape(a, [n * qd, th, tw * c]), ph.stride, rh);
+        const e = takePhase(tf.reshape(b, [n * qd * qh, tw, c]), pw.stride, rw);
+        return tf.reshape(e, [n, qd, qh, qw * c]) as tf.Tensor4D;
+      });
+      phases.set(key, view);
+    }
+    return view;
+  };
+  return {
+    window: (t, i, j) =>
+      tf.slice(
+        phase(t % pd.stride, i % ph.stride, j % pw.stride),
+        [0, Math.floor(t / pd.stride), Math.floor(i / ph.stride), Math.floor(j / pw.stride) * c],
+        [n, pd.out, ph.out, pw.out * c],
+      ),
+    dispose: () => {
+      padded.dispose();
+      for (const view of phases.values()) view.dispose();
+    },
+  };
+}
