@@ -49,5 +49,13 @@ export {
   type ImportReport,
   type ImportStateDictOptions,
   importTorchStateDict,
+  moduleTensors,
   type TorchTensor,
 } from './weights/state-dict.js';
+export {
+  loadResNet3dCheckpoint,
+  loadTorchWeights,
+  type ResNet3dCheckpointConfig,
+  saveResNet3dCheckpoint,
+  saveTorchWeights,
+} from './weights/files.js';

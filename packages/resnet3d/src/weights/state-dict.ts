@@ -26,6 +26,11 @@ export interface ImportStateDictOptions {
   prefix?: string;
   /** Key prefixes (after the module prefix) to skip, e.g. `['fc.']` for a classifier the backbone lacks. */
   ignore?: readonly string[];
+  /**
+   * Layout of the dict's tensors: `pytorch` (NCDHW filters, `[out, in]` linear weights; default) or
+   * `channels-last` (ours, as in our checkpoints).
+   */
+  layout?: 'pytorch' | 'channels-last';
 }
 
 /** What {@link importTorchStateDict} did. */
@@ -118,6 +123,7 @@ export function importTorchStateDict(
   const expected = module.params.entries;
   const prefix = options.prefix ?? detectPrefix(dict.keys(), new Set(expected.keys()));
   const ignore = options.ignore ?? [];
+  const torchLayout = (options.layout ?? 'pytorch') === 'pytorch';
   const ignored: string[] = [];
   const inside = new Map<string, TorchTensor>();
   for (const [k, t] of dict) {
@@ -136,7 +142,7 @@ export function importTorchStateDict(
   const conflicts: ShapeConflict[] = [];
   for (const [name, param] of expected) {
     const t = inside.get(name);
-    const want = torchShape(param.layout, param.variable.shape);
+    const want = torchLayout ? torchShape(param.layout, param.variable.shape) : [...param.variable.shape];
     if (t === undefined) missing.push(prefix + name);
     else if (!sameShape(t.shape, want))
       conflicts.push({ name: prefix + name, expected: want, actual: [...t.shape] });
@@ -159,10 +165,24 @@ export function importTorchStateDict(
   }
   for (const [name, param] of expected) {
     const t = inside.get(name)!;
-    const ours = fromTorchLayout(param.layout, { shape: [...t.shape], data: asFloat32(t) });
+    const stored = { shape: [...t.shape], data: asFloat32(t) };
+    const ours = torchLayout ? fromTorchLayout(param.layout, stored) : stored;
     tf.tidy(() => param.variable.assign(tf.tensor(ours.data, ours.shape)));
   }
   return { prefix, loaded: [...expected.keys()], ignored };
+}
+
+/** A module's tensors in our own layouts under their PyTorch names (what our checkpoints store). */
+export function moduleTensors(
+  module: Module<unknown>,
+  prefix = '',
+): Map<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> {
+  const out = new Map<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>();
+  for (const [name, param] of module.params.entries) {
+    const data = Float32Array.from(param.variable.dataSync() as Float32Array);
+    out.set(prefix + name, { dtype: 'F32', shape: [...param.variable.shape], data });
+  }
+  return out;
 }
 
 /**
