@@ -12,7 +12,10 @@ const survivalSample = (maxN = 40) =>
     fc.record({
       time: fc.array(fc.integer({ min: 0, max: 8 }), { minLength: n, maxLength: n }),
       event: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
-      risk: fc.array(fc.integer({ min: -3, max: 3 }).map((v) => v / 2), { minLength: n, maxLength: n }),
+      risk: fc.array(
+        fc.integer({ min: -3, max: 3 }).map((v) => v / 2),
+        { minLength: n, maxLength: n },
+      ),
       weights: fc.array(fc.double({ min: 0.1, max: 3, noNaN: true }), { minLength: n, maxLength: n }),
       strata: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: n, maxLength: n }),
     }),
@@ -20,7 +23,13 @@ const survivalSample = (maxN = 40) =>
 
 describe("Harrell's C", () => {
   it('matches R concordance(reverse = TRUE): plain, stratified, weighted', () => {
-    const counts = (r: ReturnType<typeof harrellC>) => [r.concordant, r.discordant, r.tiedRisk, r.tiedTime, r.tiedTimeAndRisk];
+    const counts = (r: ReturnType<typeof harrellC>) => [
+      r.concordant,
+      r.discordant,
+      r.tiedRisk,
+      r.tiedTime,
+      r.tiedTimeAndRisk,
+    ];
     const plain = harrellC(rd.time, rd.event, rd.risk);
     expectClose([plain.concordance], R.random_harrell.concordance, 1e-12);
     expectClose(counts(plain), R.random_harrell.counts, 1e-12);
@@ -37,7 +46,9 @@ describe("Harrell's C", () => {
       fc.property(survivalSample(), (s) => {
         const oracle = harrellOracle(s.time, s.event, s.risk, s.weights, s.strata);
         if (oracle.concordant + oracle.discordant + oracle.tied === 0) {
-          expect(() => harrellC(s.time, s.event, s.risk, { weights: s.weights, strata: s.strata })).toThrow(NoEventsError);
+          expect(() => harrellC(s.time, s.event, s.risk, { weights: s.weights, strata: s.strata })).toThrow(
+            NoEventsError,
+          );
           return;
         }
         const fast = harrellC(s.time, s.event, s.risk, { weights: s.weights, strata: s.strata });
@@ -61,7 +72,11 @@ describe("Harrell's C", () => {
 describe("Uno's C", () => {
   it('matches R concordance(timewt = "n/G2"), with and without tau', () => {
     expectClose([unoC(rd.time, rd.event, rd.risk).concordance], R.random_uno.concordance, 1e-10);
-    expectClose([unoC(rd.time, rd.event, rd.risk, { tau: 30 }).concordance], R.random_uno_tau30.concordance, 1e-10);
+    expectClose(
+      [unoC(rd.time, rd.event, rd.risk, { tau: 30 }).concordance],
+      R.random_uno_tau30.concordance,
+      1e-10,
+    );
   });
 
   it('equals the O(n²) oracle', () => {
@@ -98,7 +113,13 @@ describe("Antolini's C", () => {
 
   it('uses each pair at the earlier event time (crossing curves)', () => {
     // Subject 0 dies at 1; at t = 1 its curve is lower than subject 1's, even though it ends higher.
-    const result = antoliniC([1, 3], [1, 0], { times: [1, 2], survival: [[0.4, 0.35], [0.6, 0.1]] });
+    const result = antoliniC([1, 3], [1, 0], {
+      times: [1, 2],
+      survival: [
+        [0.4, 0.35],
+        [0.6, 0.1],
+      ],
+    });
     expect(result.concordance).toBe(1);
   });
 });

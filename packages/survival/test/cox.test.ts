@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CoxPHFitter, completeColumns, colon, lung, SingularDesignError, NoEventsError, veteran } from '../src/index.js';
+import {
+  CoxPHFitter,
+  completeColumns,
+  colon,
+  lung,
+  SingularDesignError,
+  NoEventsError,
+  veteran,
+} from '../src/index.js';
 import { expectClose, R } from './helpers.js';
 
 const lungc = completeColumns(lung, ['time', 'status', 'age', 'sex', 'ph.ecog', 'inst']);
@@ -19,7 +27,12 @@ function checkAgainstR(fit: ReturnType<CoxPHFitter['fit']>, golden: Record<strin
   expectClose([fit.scoreTest.statistic, fit.scoreTest.pValue], golden.score, 1e-6);
   expectClose([fit.concordance.concordance], golden.concordance, 1e-12);
   expectClose(
-    [fit.concordance.concordant, fit.concordance.discordant, fit.concordance.tiedRisk, fit.concordance.tiedTime],
+    [
+      fit.concordance.concordant,
+      fit.concordance.discordant,
+      fit.concordance.tiedRisk,
+      fit.concordance.tiedTime,
+    ],
     golden.counts,
     1e-12,
   );
@@ -80,7 +93,10 @@ describe('CoxPHFitter vs R coxph', () => {
       const [baseline] = fit.baselineHazard();
       expectClose(baseline.times, golden.time, 0);
       if (ties === 'breslow') expectClose(baseline.cumulativeHazard, golden.hazard, 1e-6);
-      const curves = fit.predictSurvival({ age: [50, 70], sex: [1, 2], 'ph.ecog': [0, 2] }, { times: golden.time });
+      const curves = fit.predictSurvival(
+        { age: [50, 70], sex: [1, 2], 'ph.ecog': [0, 2] },
+        { times: golden.time },
+      );
       expectClose(curves.survival[0], golden.surv1, 1e-6);
       expectClose(curves.survival[1], golden.surv2, 1e-6);
     });
@@ -134,12 +150,14 @@ describe('CoxPHFitter bad input', () => {
     expect(fit).toThrow(/sum, a, b/);
   });
   it('names a constant column', () => {
-    expect(() => new CoxPHFitter().fit({ X: { a: [1, 2, 3, 4, 5, 6], c: [1, 1, 1, 1, 1, 1] }, time, event })).toThrow(
-      /column c is constant/,
-    );
+    expect(() =>
+      new CoxPHFitter().fit({ X: { a: [1, 2, 3, 4, 5, 6], c: [1, 1, 1, 1, 1, 1] }, time, event }),
+    ).toThrow(/column c is constant/);
   });
   it('refuses all-censored data and NaN covariates', () => {
-    expect(() => new CoxPHFitter().fit({ X: [[1], [2]], time: [1, 2], event: [0, 0] })).toThrow(NoEventsError);
+    expect(() => new CoxPHFitter().fit({ X: [[1], [2]], time: [1, 2], event: [0, 0] })).toThrow(
+      NoEventsError,
+    );
     expect(() => new CoxPHFitter().fit({ X: { a: [1, Number.NaN] }, time: [1, 2], event: [1, 0] })).toThrow(
       /X.a: is not a finite number \(NaN\) in row 1/,
     );

@@ -8,7 +8,12 @@ export const R: Record<string, any> = JSON.parse(
 );
 
 /** Asserts |a − b| ≤ rtol·|b| + atol elementwise, naming the first offending index. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number | null>, rtol = 1e-6, atol = 0): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number | null>,
+  rtol = 1e-6,
+  atol = 0,
+): void {
   expect(actual.length, 'length').toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i];
@@ -17,8 +22,10 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       expect(Number.isNaN(a), `index ${i}: expected NA (NaN), got ${a}`).toBe(true);
       continue;
     }
-    const ok = Math.abs(a - e) <= rtol * Math.abs(e) + atol || (a === e);
-    expect(ok, `index ${i}: ${a} vs ${e} (rel ${(Math.abs(a - e) / Math.abs(e)).toExponential(2)})`).toBe(true);
+    const ok = Math.abs(a - e) <= rtol * Math.abs(e) + atol || a === e;
+    expect(ok, `index ${i}: ${a} vs ${e} (rel ${(Math.abs(a - e) / Math.abs(e)).toExponential(2)})`).toBe(
+      true,
+    );
   }
 }
 

@@ -42,7 +42,9 @@ describe('Kaplan–Meier vs R survfit', () => {
       [new KaplanMeierFitter().fit(R.random.time, R.random.event), R.random_km],
     ] as const) {
       expectClose(km.survival, golden.surv, 1e-12);
-      const defined = golden.std_err.flatMap((v: number | null, k: number) => (v !== null && Number.isFinite(v) ? [k] : []));
+      const defined = golden.std_err.flatMap((v: number | null, k: number) =>
+        v !== null && Number.isFinite(v) ? [k] : [],
+      );
       expectClose(
         defined.map((k: number) => km.stdErr[k]),
         defined.map((k: number) => golden.std_err[k]),
@@ -58,7 +60,11 @@ describe('Kaplan–Meier vs R survfit', () => {
   it('case weights', () => {
     const lc = completeColumns(lung, ['time', 'status', 'age', 'sex', 'ph.ecog', 'inst']);
     const weights = Float64Array.from(lc.time, (_, i) => 2 + ((i + 1) % 3));
-    const km = new KaplanMeierFitter().fit(lc.time, lc.status.map((s) => s - 1), weights);
+    const km = new KaplanMeierFitter().fit(
+      lc.time,
+      lc.status.map((s) => s - 1),
+      weights,
+    );
     const golden = R.lung_km_weighted;
     expectClose(km.survival, golden.surv, 1e-12);
     expectClose(km.stdErr, golden.std_err, 1e-10);
@@ -88,8 +94,16 @@ describe('log-rank vs R survdiff', () => {
     expectClose([result.chisq], [golden.chisq[0]], 1e-9);
     expectClose([result.pValue], [golden.p[0]], 1e-8);
     const order = golden.groups.map((g) => result.groups.map(String).indexOf(String(g)));
-    expectClose(order.map((k) => result.observed[k]), golden.observed, 1e-12);
-    expectClose(order.map((k) => result.expected[k]), golden.expected, 1e-10);
+    expectClose(
+      order.map((k) => result.observed[k]),
+      golden.observed,
+      1e-12,
+    );
+    expectClose(
+      order.map((k) => result.expected[k]),
+      golden.expected,
+      1e-10,
+    );
   };
   it('2 groups: lung by sex', () => {
     check(logRankTest(lungTime, lungEvent, lung.columns.sex as number[]), R.lung_logrank_sex);
@@ -108,7 +122,12 @@ describe('log-rank vs R survdiff', () => {
     );
     const rd = R.random;
     check(
-      logRankTest(rd.time, rd.event, rd.risk.map((r: number) => (r > 0 ? 'TRUE' : 'FALSE')), { strata: rd.stratum }),
+      logRankTest(
+        rd.time,
+        rd.event,
+        rd.risk.map((r: number) => (r > 0 ? 'TRUE' : 'FALSE')),
+        { strata: rd.stratum },
+      ),
       R.random_logrank_strata,
     );
   });

@@ -10,7 +10,13 @@ export function comparable(time: number[], event: number[], i: number, j: number
 }
 
 /** Harrell's C by enumerating all ordered pairs. */
-export function harrellOracle(time: number[], event: number[], risk: number[], weights?: number[], strata?: number[]) {
+export function harrellOracle(
+  time: number[],
+  event: number[],
+  risk: number[],
+  weights?: number[],
+  strata?: number[],
+) {
   let concordant = 0;
   let discordant = 0;
   let tied = 0;
@@ -82,7 +88,13 @@ export function aucOracle(time: number[], event: number[], risk: number[], t: nu
  * Negative log partial likelihood by summing over every event's risk set (no sorting, no cumulative sums):
  * Breslow or Efron, with weights, as a plain function of η (for finite differences).
  */
-export function coxNllOracle(eta: number[], time: number[], event: number[], weights: number[], ties: 'breslow' | 'efron'): number {
+export function coxNllOracle(
+  eta: number[],
+  time: number[],
+  event: number[],
+  weights: number[],
+  ties: 'breslow' | 'efron',
+): number {
   let nll = 0;
   const eventTimes = [...new Set(time.filter((_, i) => event[i] === 1))];
   for (const t of eventTimes) {
@@ -94,7 +106,9 @@ export function coxNllOracle(eta: number[], time: number[], event: number[], wei
     const dw = deaths.reduce((s, i) => s + weights[i], 0);
     for (const i of deaths) nll -= weights[i] * eta[i];
     if (ties === 'breslow') nll += dw * Math.log(risk);
-    else for (let r = 0; r < deaths.length; r++) nll += (dw / deaths.length) * Math.log(risk - (r / deaths.length) * deathRisk);
+    else
+      for (let r = 0; r < deaths.length; r++)
+        nll += (dw / deaths.length) * Math.log(risk - (r / deaths.length) * deathRisk);
   }
   return nll;
 }
