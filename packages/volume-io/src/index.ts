@@ -19,3 +19,75 @@ export {
   type DicomElement,
   TAG as DICOM_TAGS,
 } from './dicom/parse.js';
+export type { Interpolation } from './transforms/interpolate.js';
+export {
+  axisCodes,
+  permuteAxes,
+  orientToRAS,
+  flip,
+  resampleToSpacing,
+  resize,
+  cropBox,
+  cropAroundPoint,
+  centerCrop,
+  randomCrop,
+  randomCropStart,
+  type CropAroundOptions,
+} from './transforms/spatial.js';
+export {
+  window,
+  windowRange,
+  scaleIntensity,
+  shiftIntensity,
+  adjustGamma,
+  randomIntensity,
+  randomGamma,
+  sampleIntensity,
+  sampleGamma,
+  type WindowSpec,
+  type IntensityParams,
+  type RandomIntensityOptions,
+  type RandomGammaOptions,
+} from './transforms/intensity.js';
+export {
+  warpAffine,
+  randomAffine,
+  randomFlip,
+  sampleAffine,
+  sampleFlip,
+  type AffineParams,
+  type RandomAffineOptions,
+} from './transforms/augment.js';
+export {
+  Compose,
+  keyed,
+  Orient,
+  Resample,
+  Resize,
+  CropAround,
+  Window,
+  CenterCrop,
+  RandomCrop,
+  RandomAffine,
+  RandomIntensity,
+  RandomGamma,
+  RandomFlip,
+  type Transform,
+  type RecordTransform,
+  type Role,
+  type VolumeRecord,
+  type KeySpec,
+} from './transforms/compose.js';
+export { kidneyRegions, type KidneyRegion, type KidneyRegionOptions } from './kits.js';
+export { toTensor, toBatchTensor, fromTensor } from './tensor.js';
+export {
+  KIDNEY_PRESETS,
+  kidneyPreset,
+  kidneyBase,
+  finishKidney,
+  preprocessKidney,
+  kidneyPipeline,
+  type KidneyPreset,
+  type PreprocessKidneyOptions,
+} from './preprocess.js';
+export { PreprocessCache, hashFile, stableStringify } from './cache.js';
