@@ -41,7 +41,13 @@ export {
 export { ProjectionHead, type ProjectionHeadConfig } from './heads/projection-head.js';
 export { ClassificationHead, type ClassificationHeadConfig } from './heads/classification-head.js';
 export { CoxHead, type CoxHeadConfig } from './heads/cox-head.js';
-export { type InferredArchitecture, inferArchitecture } from './weights/architecture.js';
+export {
+  explainMismatch,
+  findBackbonePrefix,
+  type InferredArchitecture,
+  inferArchitecture,
+  inferResNet3dOptions,
+} from './weights/architecture.js';
 export {
   asFloat32,
   detectPrefix,

@@ -18,13 +18,14 @@ import {
   ResNet3d,
   ResNet3dConfigError,
   ResNet3dInputError,
+  type ResNet3dOptions,
   saveResNet3dCheckpoint,
   saveTorchWeights,
   WeightMismatchError,
 } from '../src/index.js';
 import { get, loadFixture, relativeError } from './helpers.js';
 
-const TINY = { depth: 10, widths: [2, 2, 4, 4], stemKernel: 3 } as const;
+const TINY: ResNet3dOptions = { depth: 10, widths: [2, 2, 4, 4], stemKernel: 3 };
 
 let fx18: Map<string, RawTensor>;
 let fx50: Map<string, RawTensor>;

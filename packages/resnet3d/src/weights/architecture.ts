@@ -2,8 +2,11 @@ import {
   type BlockKind,
   RESNET_LAYOUTS,
   type ResNet3dConfig,
+  type ResNet3dOptions,
   type ResNetDepth,
   type ShortcutType,
+  type Triple3,
+  type Triple4,
 } from '../config.js';
 
 /** What a ResNet state dict's names and shapes say about the network that wrote it. */
@@ -88,4 +91,40 @@ export function explainMismatch(config: ResNet3dConfig, file: InferredArchitectu
     );
   }
   return causes;
+}
+
+/**
+ * The key prefix of a ResNet backbone inside a state dict — whatever precedes `layer1.0.conv1.weight`
+ * (e.g. `module.backbone.image_encoder.`) — or undefined when the dict holds no ResNet.
+ */
+export function findBackbonePrefix(keys: Iterable<string>): string | undefined {
+  const anchor = 'layer1.0.conv1.weight';
+  let best: string | undefined;
+  for (const k of keys) {
+    if (!k.endsWith(anchor)) continue;
+    const prefix = k.slice(0, k.length - anchor.length);
+    if (prefix !== '' && !prefix.endsWith('.')) continue;
+    if (best === undefined || prefix.length < best.length) best = prefix;
+  }
+  return best;
+}
+
+/**
+ * Backbone options that reproduce a state dict's architecture (depth, shortcut, input channels, stem
+ * kernel, widths), read off its names and shapes under `prefix`. The stem stride and max-pool cannot be
+ * read from weights and are left to the caller (defaults: stride 2, max-pool on).
+ */
+export function inferResNet3dOptions(
+  shapes: ReadonlyMap<string, readonly number[]>,
+  prefix = '',
+): ResNet3dOptions {
+  const local = new Map<string, readonly number[]>();
+  for (const [k, s] of shapes) if (k.startsWith(prefix)) local.set(k.slice(prefix.length), s);
+  const a = inferArchitecture(local);
+  const options: ResNet3dOptions = { shortcut: a.shortcut };
+  if (a.depth !== undefined) options.depth = a.depth;
+  if (a.inChannels !== undefined) options.inChannels = a.inChannels;
+  if (a.stemKernel?.length === 3) options.stemKernel = a.stemKernel as Triple3;
+  if (a.widths.every((w) => w > 0)) options.widths = a.widths as Triple4;
+  return options;
 }
