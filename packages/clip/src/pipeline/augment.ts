@@ -40,7 +40,7 @@ export function cropForModel(
         let v = cached[row + (flip ? W - 1 - w : w)];
         if (gamma !== 1) v = v ** gamma;
         v = v * scale + shift;
-        out[o++] = v < 0 ? 0 : v > 1 ? 1 : v;
+        out[o++] = v < 0 ? 0 : Math.min(v, 1);
       }
     }
   }

@@ -34,9 +34,9 @@ export function cropVolume(volume: Volume, center: readonly number[], geometry: 
   const out = new Float32Array(D * H * W);
   const sample = (i: number, j: number, k: number): number => {
     if (i < 0 || j < 0 || k < 0 || i > nx - 1 || j > ny - 1 || k > nz - 1) return -1000;
-    const i0 = Math.min(Math.floor(i), nx - 2 < 0 ? 0 : nx - 2);
-    const j0 = Math.min(Math.floor(j), ny - 2 < 0 ? 0 : ny - 2);
-    const k0 = Math.min(Math.floor(k), nz - 2 < 0 ? 0 : nz - 2);
+    const i0 = Math.min(Math.floor(i), Math.max(nx - 2, 0));
+    const j0 = Math.min(Math.floor(j), Math.max(ny - 2, 0));
+    const k0 = Math.min(Math.floor(k), Math.max(nz - 2, 0));
     const fi = i - i0;
     const fj = j - j0;
     const fk = k - k0;

@@ -72,6 +72,6 @@ export function toBatch(inputs: Float32Array[], shape: readonly [number, number,
   const [D, H, W] = shape;
   const size = D * H * W;
   const data = new Float32Array(inputs.length * size);
-  inputs.forEach((x, i) => data.set(x, i * size));
+  for (const [i, x] of inputs.entries()) data.set(x, i * size);
   return tf.tensor5d(data, [inputs.length, D, H, W, 1]);
 }

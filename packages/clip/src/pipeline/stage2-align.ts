@@ -167,6 +167,6 @@ export async function alignmentRetrieval(inputs: AlignStageInputs, records: Kidn
 export function concat(vectors: Float32Array[]): Float32Array {
   const dim = vectors[0]?.length ?? 0;
   const out = new Float32Array(vectors.length * dim);
-  vectors.forEach((v, i) => out.set(v, i * dim));
+  for (const [i, v] of vectors.entries()) out.set(v, i * dim);
   return out;
 }

@@ -123,7 +123,7 @@ export async function embedReports(
   const texts = reports.flatMap((r) => [r, ...sentenceShuffles(r, shuffles, rng)]);
   const vectors = await encoder.embed(texts);
   const data = new Float32Array(ids.length * views * encoder.dim);
-  vectors.forEach((v, i) => data.set(v, i * encoder.dim));
+  for (const [i, v] of vectors.entries()) data.set(v, i * encoder.dim);
   return { ids, views, dim: encoder.dim, data };
 }
 

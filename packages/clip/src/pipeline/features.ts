@@ -1,0 +1,54 @@
+import { checkpointExists, loadCheckpoint, rawToTensor, tf } from 'renal-core';
+import type { KidneyRecord, Phase } from '../data/manifest.js';
+import { imageBatches } from './batches.js';
+import type { PipelineConfig } from './config.js';
+import type { CropCache } from './crops.js';
+import type { ImageModel } from './image-model.js';
+
+/** Pooled backbone features (eval mode, centre crop) of records in one phase (A by default). */
+export async function extractFeatures(
+  model: ImageModel,
+  records: KidneyRecord[],
+  cache: CropCache,
+  config: PipelineConfig,
+  phase: Phase = 'A',
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for await (const { x } of imageBatches(records, cache, config, {
+    batchSize: 32,
+    phase,
+    train: false,
+    seed: 0,
+  })) {
+    const y = model.features(x, false);
+    const values = await y.data();
+    const dim = y.shape[1];
+    for (let i = 0; i < y.shape[0]; i++) out.push(Float32Array.from(values.subarray(i * dim, (i + 1) * dim)));
+    tf.dispose([x, y]);
+  }
+  return out;
+}
+
+/**
+ * Loads the tensors of a checkpoint folder into named variables (those the checkpoint lacks are left as they
+ * are; a shape mismatch is an error naming the tensor). Returns how many were loaded.
+ */
+export async function loadParams(dir: string, params: Record<string, tf.Variable>): Promise<number> {
+  if (!(await checkpointExists(dir))) return 0;
+  const checkpoint = await loadCheckpoint(dir);
+  let loaded = 0;
+  for (const [name, variable] of Object.entries(params)) {
+    const raw = checkpoint.tensors.get(name);
+    if (!raw) continue;
+    if (raw.shape.join() !== variable.shape.join()) {
+      throw new RangeError(
+        `${dir}: "${name}" has shape [${raw.shape}] but the model needs [${variable.shape}]`,
+      );
+    }
+    const value = rawToTensor(raw);
+    variable.assign(value);
+    value.dispose();
+    loaded++;
+  }
+  return loaded;
+}

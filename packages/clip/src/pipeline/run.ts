@@ -1,0 +1,361 @@
+import { join } from 'node:path';
+import type { KidneyRecord } from '../data/manifest.js';
+import { splitByPatient, subsampleByPatient, type Splits } from '../data/splits.js';
+import { rocAuc } from '../metrics/classification.js';
+import { emptyResults, type EncoderName, type PipelineResults } from '../report/results.js';
+import { writeReport } from '../report/write.js';
+import type { ProgressSink } from '../train/progress.js';
+import type { PipelineConfig } from './config.js';
+import { CropCache, cropGeometry } from './crops.js';
+import { ZERO_SHOT_TASKS, reportGeneration, retrieval, zeroShot } from './evaluate.js';
+import { extractFeatures, loadParams } from './features.js';
+import { trainClassifierHead } from './heads.js';
+import { ImageModel } from './image-model.js';
+import { predictAttributes, trainImageStage } from './stage1-image.js';
+import { imageEmbeddings, textMatrix, trainAlignStage } from './stage2-align.js';
+import { evaluateTasks, type FeatureTable, TASKS } from './tasks.js';
+import {
+  embedReports,
+  loadReportEmbeddings,
+  type ReportEmbeddings,
+  saveReportEmbeddings,
+  type TextEncoder,
+  TfidfTextEncoder,
+} from './text.js';
+
+/** How stage 1 text is done: a lexical TF-IDF encoder, or embeddings imported from a file. */
+export type TextMode = { kind: 'tfidf' } | { kind: 'file'; path: string; encoder?: TextEncoder };
+
+/** Options of {@link runPipeline}. */
+export interface PipelineOptions {
+  records: KidneyRecord[];
+  /** Where checkpoints, the crop cache, embeddings and the report go. */
+  outDir: string;
+  config: PipelineConfig;
+  seed: number;
+  text?: TextMode;
+  /** Description of the data source for the report. */
+  source?: string;
+  progress?: ProgressSink | null;
+  /** One-line status messages (default: stderr). */
+  log?: (message: string) => void;
+  /** Continue stages from their last checkpoints (default true). */
+  resume?: boolean;
+  /** Skip data efficiency (fast runs, tests). */
+  skipDataEfficiency?: boolean;
+  /** Random prompt pairs for prompt sensitivity (default 1000). */
+  promptDraws?: number;
+}
+
+/** Everything a run produced. */
+export interface PipelineRun {
+  results: PipelineResults;
+  paths: { json: string; markdown: string; html: string };
+}
+
+async function timed<T>(results: PipelineResults, name: string, fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    results.timings[name] = (performance.now() - start) / 1000;
+  }
+}
+
+/** Builds the text encoder of stage 1 and embeds every report (original + sentence shuffles) once. */
+async function stageText(
+  options: PipelineOptions,
+  splits: Splits,
+  results: PipelineResults,
+): Promise<{ encoder: TextEncoder | undefined; embeddings: ReportEmbeddings }> {
+  const mode = options.text ?? { kind: 'tfidf' };
+  const all = [...splits.train, ...splits.val, ...splits.test].filter((r) => r.report);
+  if (mode.kind === 'file') {
+    const embeddings = await loadReportEmbeddings(mode.path);
+    results.notes.push(
+      `Text embeddings imported from ${mode.path} (${embeddings.dim}-d, ${embeddings.views} view(s)).`,
+    );
+    return { encoder: mode.encoder, embeddings };
+  }
+  const encoder = new TfidfTextEncoder(options.config.embedDim, options.seed).fit(
+    splits.train.filter((r) => r.report).map((r) => r.report!),
+  );
+  results.notes.push(
+    'Stage 1 text used the lexical TF-IDF encoder (unigrams + bigrams, random projection), fitted on the training reports — a stand-in for LLM2Vec, which needs a pretrained Llama to carry meaning.',
+  );
+  const embeddings = await embedReports(
+    encoder,
+    all.map((r) => r.id),
+    all.map((r) => r.report!),
+    options.config.text.shuffles,
+    options.seed,
+  );
+  await saveReportEmbeddings(join(options.outDir, 'text-embeddings.safetensors'), embeddings);
+  return { encoder, embeddings };
+}
+
+function meanSd(values: number[]): { mean: number; sd: number } {
+  const finite = values.filter(Number.isFinite);
+  const mean = finite.reduce((s, v) => s + v, 0) / Math.max(1, finite.length);
+  const sd = Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, finite.length - 1));
+  return { mean, sd };
+}
+
+/** Data efficiency: heads trained on 5…100 % of the training patients × seeds, test AUC per encoder. */
+function dataEfficiency(
+  tables: Record<EncoderName, { train: FeatureTable; test: FeatureTable }>,
+  options: PipelineOptions,
+  results: PipelineResults,
+): void {
+  const { fractions, seeds } = options.config.dataEfficiency;
+  for (const spec of TASKS.filter((t) => t.name === 'malignancy' || t.name === 'aggressiveness')) {
+    for (const encoder of Object.keys(tables) as EncoderName[]) {
+      const { train, test } = tables[encoder];
+      const index = new Map(train.records.map((r, i) => [r.id, i]));
+      const testRows = test.records
+        .map((r, i) => [spec.label!(r), i] as const)
+        .filter(([y]) => y !== undefined);
+      for (const fraction of fractions) {
+        const aucs: number[] = [];
+        for (let s = 0; s < seeds; s++) {
+          const subset = subsampleByPatient(train.records, fraction, options.seed + 101 * s);
+          const rows = subset
+            .map((r) => [spec.label!(r), index.get(r.id)!] as const)
+            .filter(([y]) => y !== undefined);
+          const labels = rows.map(([y]) => y as number);
+          if (new Set(labels).size < 2 || labels.length < 4) {
+            aucs.push(Number.NaN);
+            continue;
+          }
+          const head = trainClassifierHead(
+            rows.map(([, i]) => train.features[i]),
+            labels,
+            2,
+            options.config.task,
+            options.seed + s,
+          );
+          const probs = head.predict(testRows.map(([, i]) => test.features[i]));
+          head.dispose();
+          aucs.push(
+            rocAuc(
+              testRows.map(([y]) => y as number),
+              probs.map((p) => p[1]),
+            ),
+          );
+        }
+        const { mean, sd } = meanSd(aucs);
+        results.dataEfficiency.push({
+          task: spec.name,
+          encoder,
+          fraction,
+          mean,
+          sd,
+          seeds: aucs.filter(Number.isFinite).length,
+          metric: 'AUC',
+        });
+      }
+    }
+  }
+}
+
+/**
+ * The whole RenalCLIP pipeline on a cohort: patient-level splits, crop cache, stage 1 image, stage 1 text,
+ * stage 2 alignment, then the ten tasks for three encoders (from scratch = random initialisation, stage-1
+ * only, full RenalCLIP; frozen features with trained heads), data efficiency, zero-shot, retrieval and
+ * report generation; writes `metrics.json`, `report.md` and `report.html` into `outDir`.
+ */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineRun> {
+  const { config, seed, outDir } = options;
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const results = emptyResults('RenalCLIP on TensorFlow.js', config.preset, seed);
+  const splits = splitByPatient(options.records, { seed });
+  const patients = new Set(options.records.map((r) => r.patientId)).size;
+  results.cohort = {
+    patients,
+    kidneys: options.records.length,
+    train: splits.train.length,
+    val: splits.val.length,
+    test: splits.test.length,
+    source: options.source ?? 'manifest',
+  };
+  const cache = new CropCache(join(outDir, 'cache'), cropGeometry(config));
+  const common = { cache, config, seed, resume: options.resume, progress: options.progress };
+
+  log(`renal-clip: ${patients} patients, ${options.records.length} kidneys — caching crops`);
+  await timed(results, 'crop cache', async () => {
+    for (const r of options.records)
+      for (const phase of Object.keys(r.phases)) await cache.get(r, phase as 'A');
+  });
+
+  const stage1 = new ImageModel(config, seed);
+  const stage1Run = await timed(results, 'stage 1 image', () =>
+    trainImageStage({
+      ...common,
+      model: stage1,
+      train: splits.train,
+      val: splits.val,
+      dir: join(outDir, 'checkpoints', 'stage1-image'),
+    }),
+  );
+  await loadParams(
+    join(outDir, 'checkpoints', 'stage1-image', 'best'),
+    stage1.params(['backbone', 'attributes']),
+  );
+  results.losses['stage 1 image'] = stage1Run.losses;
+  log(
+    `stage 1 image: best validation attribute accuracy ${stage1Run.bestScore.toFixed(3)} (epoch ${stage1Run.bestEpoch})`,
+  );
+
+  const { encoder, embeddings } = await timed(results, 'stage 1 text', () =>
+    stageText(options, splits, results),
+  );
+
+  const full = new ImageModel(config, seed + 10);
+  full.copyFrom(stage1, ['backbone']);
+  const alignInputs = {
+    ...common,
+    model: full,
+    train: splits.train,
+    val: splits.val,
+    embeddings,
+    dir: join(outDir, 'checkpoints', 'stage2-align'),
+  };
+  const alignRun = await timed(results, 'stage 2 align', () => trainAlignStage(alignInputs));
+  await loadParams(
+    join(outDir, 'checkpoints', 'stage2-align', 'best'),
+    full.params(['backbone', 'projection']),
+  );
+  results.losses['stage 2 align'] = alignRun.losses;
+  log(
+    `stage 2 align: best validation mean R@5 ${alignRun.bestScore.toFixed(3)} (epoch ${alignRun.bestEpoch})`,
+  );
+
+  const scratch = new ImageModel(config, seed + 20);
+  const encoders: Record<EncoderName, ImageModel> = { scratch, stage1, renalclip: full };
+  const tables = {} as Record<EncoderName, { train: FeatureTable; test: FeatureTable }>;
+  await timed(results, 'features', async () => {
+    for (const [name, model] of Object.entries(encoders) as [EncoderName, ImageModel][]) {
+      const trainFeatures = await extractFeatures(model, splits.train, cache, config);
+      const testFeatures = await extractFeatures(model, splits.test, cache, config);
+      tables[name] = {
+        train: { records: splits.train, features: trainFeatures },
+        test: { records: splits.test, features: testFeatures },
+      };
+    }
+  });
+
+  await timed(results, 'stage 3 tasks', async () => {
+    for (const name of Object.keys(tables) as EncoderName[]) {
+      const evaluation = evaluateTasks(name, tables[name].train, tables[name].test, config.task, {
+        seed,
+        bootstrap: config.bootstrap,
+      });
+      results.tasks.push(...evaluation.rows);
+      results.roc.push(...evaluation.roc);
+      results.km.push(...evaluation.km.filter((k) => k.encoder === 'renalclip'));
+    }
+  });
+  results.notes.push(
+    'Stage 3 heads are trained on frozen encoder features (standardised), not by full fine-tuning, to fit a CPU budget; "from scratch" is a randomly initialised encoder.',
+  );
+
+  if (!options.skipDataEfficiency)
+    await timed(results, 'data efficiency', async () => dataEfficiency(tables, options, results));
+
+  await timed(results, 'zero-shot, retrieval, reports', async () => {
+    const testWithReports = splits.test.filter((r) => r.report);
+    const testImages = await imageEmbeddings(alignInputs, testWithReports);
+    if (encoder) {
+      for (const task of ZERO_SHOT_TASKS) {
+        results.zeroShot.push(
+          ...(await zeroShot(task, testWithReports, testImages, encoder, {
+            seed,
+            bootstrap: config.bootstrap,
+            draws: options.promptDraws,
+          })),
+        );
+      }
+    } else {
+      results.notes.push(
+        'Zero-shot skipped: imported embeddings come without a text encoder for the prompts.',
+      );
+    }
+    const testTexts = textRows(embeddings, testWithReports);
+    const { rows, examples } = retrieval(testWithReports, testImages, testTexts);
+    results.retrieval.push(...rows);
+    results.retrievalExamples.push(...examples);
+    const trainWithReports = splits.train.filter((r) => r.report);
+    results.reportGeneration.push(
+      ...reportGeneration({
+        train: trainWithReports,
+        trainTexts: textRows(embeddings, trainWithReports),
+        test: testWithReports,
+        testImages,
+        testAttributes: await predictAttributes(stage1, testWithReports, cache, config),
+      }),
+    );
+  });
+
+  qualityBar(results);
+  for (const model of Object.values(encoders)) model.dispose();
+  const paths = await writeReport(outDir, results);
+  return { results, paths };
+}
+
+function textRows(embeddings: ReportEmbeddings, records: KidneyRecord[]): Float32Array[] {
+  const m = textMatrix(embeddings, records);
+  const values = m.dataSync();
+  m.dispose();
+  return records.map((_, i) =>
+    Float32Array.from(values.subarray(i * embeddings.dim, (i + 1) * embeddings.dim)),
+  );
+}
+
+/** The issue's quality bar, measured: zero-shot malignancy AUC, retrieval R@5 vs chance, RFS C-index, ordering. */
+export function qualityBar(results: PipelineResults): void {
+  const zs = results.zeroShot.find((z) => z.task === 'malignancy' && z.mode === 'mean-prototype');
+  if (zs)
+    results.qualityBar.push({
+      name: 'zero-shot malignancy AUC',
+      value: zs.auc.value,
+      target: '≥ 0.75',
+      met: zs.auc.value >= 0.75,
+    });
+  const i2t = results.retrieval.find((r) => r.direction === 'image→text');
+  if (i2t) {
+    const ratio = i2t.r5 / i2t.chance5;
+    results.qualityBar.push({
+      name: 'retrieval R@5 image→text ÷ chance',
+      value: ratio,
+      target: '≥ 3',
+      met: ratio >= 3,
+    });
+  }
+  const rfs = results.tasks.find((t) => t.task === 'RFS' && t.encoder === 'renalclip');
+  if (rfs) {
+    const c = rfs.metrics.cIndex.value;
+    results.qualityBar.push({ name: 'RFS C-index (RenalCLIP)', value: c, target: '≥ 0.65', met: c >= 0.65 });
+  }
+  const headline = (task: string, encoder: EncoderName) => {
+    const row = results.tasks.find((t) => t.task === task && t.encoder === encoder);
+    return row ? (row.metrics.auc ?? row.metrics.cIndex).value : Number.NaN;
+  };
+  const tasks = [...new Set(results.tasks.map((t) => t.task))];
+  const ordered = tasks.filter(
+    (t) =>
+      headline(t, 'renalclip') >= headline(t, 'stage1') && headline(t, 'stage1') >= headline(t, 'scratch'),
+  ).length;
+  const fullBeatsScratch = tasks.filter((t) => headline(t, 'renalclip') >= headline(t, 'scratch')).length;
+  results.qualityBar.push({
+    name: `tasks with RenalCLIP ≥ stage-1 ≥ scratch (of ${tasks.length})`,
+    value: ordered,
+    target: 'most',
+    met: ordered > tasks.length / 2,
+  });
+  results.qualityBar.push({
+    name: `tasks with RenalCLIP ≥ scratch (of ${tasks.length})`,
+    value: fullBeatsScratch,
+    target: 'most',
+    met: fullBeatsScratch > tasks.length / 2,
+  });
+}

@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from 'renal-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pipelineConfig, readManifest, runPipeline } from '../src/index.js';
+import { writeMiniCohort } from './helpers/mini-cohort.js';
+
+beforeAll(async () => {
+  Error.stackTraceLimit = 60;
+  await initBackend(process.env.RENAL_BACKEND === 'wasm' ? 'wasm' : 'cpu');
+});
+
+describe('the pipeline end to end on a tiny cohort', () => {
+  it('trains every stage, evaluates the ten tasks and writes the report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+    const records = readManifest(await writeMiniCohort(join(dir, 'cohort'), 16));
+    const config = pipelineConfig('tiny', {
+      cacheShape: [10, 36, 36],
+      inputShape: [8, 32, 32],
+      widths: [4, 8, 8, 8],
+      embedDim: 16,
+      image: { epochs: 1, batchSize: 8, lr: 1e-3, weightDecay: 0.005 },
+      align: { epochs: 1, batchSize: 8, backboneLr: 1e-4, headLr: 1e-3, weightDecay: 0.01, clipNorm: 1 },
+      task: { epochs: 3, batchSize: 16, lr: 1e-3, weightDecay: 0.01, hidden: 8 },
+      dataEfficiency: { fractions: [0.5, 1], seeds: 1 },
+      bootstrap: 20,
+    });
+    const out = join(dir, 'out');
+    const { results, paths } = await runPipeline({
+      records,
+      outDir: out,
+      config,
+      seed: 3,
+      progress: null,
+      log: () => {},
+      promptDraws: 20,
+    }).catch((e) => {
+      console.log(e.stack);
+      throw e;
+    });
+    expect(existsSync(join(out, 'checkpoints', 'stage1-image', 'last', 'weights.safetensors'))).toBe(true);
+    expect(existsSync(join(out, 'checkpoints', 'stage2-align', 'best', 'config.json'))).toBe(true);
+    expect(results.tasks.some((t) => t.task === 'malignancy' && t.encoder === 'renalclip')).toBe(true);
+    expect(results.retrieval).toHaveLength(3);
+    expect(results.reportGeneration).toHaveLength(3);
+    expect(results.zeroShot.length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(paths.json, 'utf8')).cohort.kidneys).toBe(32);
+    expect(readFileSync(paths.html, 'utf8')).toContain('<svg');
+    if (process.env.SHOW_REPORT) console.log(readFileSync(paths.markdown, 'utf8'));
+  });
+});
