@@ -278,7 +278,7 @@ export class Llm2Vec {
     const { createHash } = await import('node:crypto');
     const h = createHash('sha256');
     h.update(
-      JSON.stringify({
+      stableJson({
         config: this.model.config,
         settings: this.settings,
         vocab: this.vocabMap?.toJSON() ?? null,
@@ -316,6 +316,15 @@ export class Llm2Vec {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** JSON with object keys sorted, so equal configs hash equally whatever order their fields were set in. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }
 
 /** Original ids a pruned vocabulary must always keep: prompt specials and the MNTP mask token "_". */

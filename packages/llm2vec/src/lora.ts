@@ -92,10 +92,14 @@ export class LoraAdapter {
   }
 
   private set(layer: number, module: LinearModule, a: HostTensor, b: HostTensor): void {
-    this.pairs.set(key(layer, module), {
-      a: tf.variable(tf.tensor(a.data, a.shape), true, `lora_A.${layer}.${module}.${uniqueId()}`),
-      b: tf.variable(tf.tensor(b.data, b.shape), true, `lora_B.${layer}.${module}.${uniqueId()}`),
-    });
+    // tf.variable keeps its initial tensor alive as a separate handle: dispose it once the variable exists.
+    const variable = (t: HostTensor, name: string) => {
+      const init = tf.tensor(t.data, t.shape);
+      const v = tf.variable(init, true, `${name}.${layer}.${module}.${uniqueId()}`);
+      init.dispose();
+      return v;
+    };
+    this.pairs.set(key(layer, module), { a: variable(a, 'lora_A'), b: variable(b, 'lora_B') });
   }
 
   /** The adapter on one projection, if any. */

@@ -1,7 +1,7 @@
 import { type Rng, tf } from 'renal-core';
 import type { TokenBatch } from './batch.js';
 import type { LlamaModel } from './model.js';
-import { crossEntropy } from './pooling.js';
+import { crossEntropy, selectRows } from './pooling.js';
 
 /** A batch with some tokens replaced for masked next-token prediction. */
 export interface MaskedBatch {
@@ -72,11 +72,8 @@ export function mntpLoss(
       bidirectional: options.bidirectional ?? true,
     });
     const D = hidden.shape[2];
-    const previous = tf.tensor1d(
-      masked.positions.map((i) => i - 1),
-      'int32',
-    );
-    const states = tf.gather(tf.reshape(hidden, [-1, D]), previous) as tf.Tensor2D;
+    const previous = masked.positions.map((i) => i - 1);
+    const states = selectRows(tf.reshape(hidden, [-1, D]) as tf.Tensor2D, previous);
     const logits = tf.matMul(states, model.lmHead, false, true) as tf.Tensor2D;
     return crossEntropy(logits, masked.labels);
   });

@@ -87,8 +87,7 @@ export class LlamaModel {
         loraDropout: training ? (this.lora?.config.dropout ?? 0) : 0,
         seed: baseSeed,
       };
-      const ids = tf.tensor2d(batch.inputIds, [B, T], 'int32');
-      let x = tf.reshape(tf.gather(this.weights.embedTokens, ids), [B * T, cfg.hiddenSize]) as tf.Tensor2D;
+      let x = embedLookup(this.weights.embedTokens, batch.inputIds);
       for (let i = 0; i < cfg.numHiddenLayers; i++) x = this.decoderLayer(x, i, ctx);
       return tf.reshape(rmsNorm(x, this.weights.norm, cfg.rmsNormEps), [B, T, cfg.hiddenSize]) as tf.Tensor3D;
     });
@@ -192,6 +191,31 @@ export class LlamaModel {
     this.lora = null;
     disposeWeights(this.weights);
   }
+}
+
+/**
+ * Embedding rows for token ids `[N]` → `[N, D]`. When the table is being trained, the gradient is a
+ * product with a host-built one-hot matrix instead of tfjs's gather gradient (UnsortedSegmentSum, which
+ * costs vocabulary × tokens passes on the cpu backend).
+ */
+function embedLookup(table: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
+  const idsTensor = tf.tensor1d(ids, 'int32');
+  if (!(table instanceof tf.Variable && table.trainable)) return tf.gather(table, idsTensor);
+  const [vocab] = table.shape;
+  const lookup = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    return {
+      value: tf.gather(t, idsTensor),
+      gradFunc: (dy: tf.Tensor) => {
+        const oneHotT = new Float32Array(vocab * ids.length);
+        ids.forEach((id, i) => {
+          oneHotT[id * ids.length + i] = 1;
+        });
+        return tf.matMul(tf.tensor2d(oneHotT, [vocab, ids.length]), dy as tf.Tensor2D);
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return lookup(table) as tf.Tensor2D;
 }
 
 interface LayerContext {

@@ -53,15 +53,31 @@ export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Mean cross-entropy of logits `[N, C]` against integer labels, picking each row's log-probability by a
- * flat gather (differentiable on every backend, unlike a one-hot product through an int cast).
+ * Mean cross-entropy of logits `[N, C]` against integer labels. The label log-probabilities are picked by
+ * a product with a one-hot matrix built on the host: tfjs's gather gradient (UnsortedSegmentSum) is
+ * quadratic on the cpu backend and fails on 1-D params.
  */
 export function crossEntropy(logits: tf.Tensor2D, labels: Int32Array): tf.Scalar {
   return tf.tidy(() => {
     const [n, c] = logits.shape;
-    const flat = Int32Array.from(labels, (label, row) => row * c + label);
-    // Gather rows of an [n·c, 1] view: tfjs's gather gradient fails on 1-D params (a Cast with no gradient).
-    const picked = tf.gather(tf.reshape(tf.logSoftmax(logits), [n * c, 1]), tf.tensor1d(flat, 'int32'));
-    return tf.neg(tf.mean(picked)) as tf.Scalar;
+    const oneHot = new Float32Array(n * c);
+    labels.forEach((label, row) => {
+      oneHot[row * c + label] = 1;
+    });
+    const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.tensor2d(oneHot, [n, c])));
+    return tf.div(tf.neg(picked), n) as tf.Scalar;
+  });
+}
+
+/**
+ * Rows of a matrix `[N, D]` at `indices`, as a product with a host-built selection matrix (differentiable
+ * and cheap on every backend, unlike gather's gradient).
+ */
+export function selectRows(matrix: tf.Tensor2D, indices: ArrayLike<number>): tf.Tensor2D {
+  return tf.tidy(() => {
+    const n = matrix.shape[0];
+    const select = new Float32Array(indices.length * n);
+    for (let i = 0; i < indices.length; i++) select[i * n + indices[i]] = 1;
+    return tf.matMul(tf.tensor2d(select, [indices.length, n]), matrix);
   });
 }

@@ -112,7 +112,7 @@ async function runTraining(
 /**
  * Masked next-token prediction (LLM2Vec step 1): 20 % of tokens are chosen (80 % replaced by "_", 10 % by a
  * random token, 10 % kept) and the bidirectional model's output at i − 1 must predict token i.
- * Default learning rate 5e-5 for LoRA (the paper's) and 1e-3 when training every weight.
+ * Default learning rate 5e-5 for LoRA (the paper's) and 3e-3 when training every weight.
  */
 export async function trainMntp(
   encoder: Llm2Vec,
@@ -127,7 +127,7 @@ export async function trainMntp(
     texts,
     options,
     'mntp',
-    { learningRate: parameters === 'lora' ? 5e-5 : 1e-3, minBatch: 1 },
+    { learningRate: parameters === 'lora' ? 5e-5 : 3e-3, minBatch: 1 },
     (batchTexts, rng, step) => {
       const prompt = encoder.tokenize(batchTexts);
       const masked = maskForMntp(
