@@ -44,21 +44,24 @@ export function tapReader(x: tf.Tensor5D, plans: readonly AxisPlan[], padValue =
     const byHeight = layAxis(tf.reshape(byDepth, [n * td, h, w * c]), ph, padValue);
     return layAxis(tf.reshape(byHeight, [n * td * th, w, c]), pw, padValue);
   });
+  // Built now, in the caller's scope: built lazily inside a caller's inner tidy they would be freed
+  // at its end while later taps still read them.
   const phases = new Map<string, tf.Tensor4D>();
-  const phase = (rd: number, rh: number, rw: number): tf.Tensor4D => {
-    const key = `${rd},${rh},${rw}`;
-    let view = phases.get(key);
-    if (view === undefined) {
-      view = tf.tidy(() => {
-        const a = takePhase(tf.reshape(padded, [n, td, th * tw * c]), pd.stride, rd);
-        const b = takePhase(tf.reshape(a, [n * qd, th, tw * c]), ph.stride, rh);
-        const e = takePhase(tf.reshape(b, [n * qd * qh, tw, c]), pw.stride, rw);
-        return tf.reshape(e, [n, qd, qh, qw * c]) as tf.Tensor4D;
-      });
-      phases.set(key, view);
+  for (let rd = 0; rd < Math.min(pd.stride, pd.kernel); rd++) {
+    for (let rh = 0; rh < Math.min(ph.stride, ph.kernel); rh++) {
+      for (let rw = 0; rw < Math.min(pw.stride, pw.kernel); rw++) {
+        const view = tf.tidy(() => {
+          const a = takePhase(tf.reshape(padded, [n, td, th * tw * c]), pd.stride, rd);
+          const b = takePhase(tf.reshape(a, [n * qd, th, tw * c]), ph.stride, rh);
+          const e = takePhase(tf.reshape(b, [n * qd * qh, tw, c]), pw.stride, rw);
+          return tf.reshape(e, [n, qd, qh, qw * c]) as tf.Tensor4D;
+        });
+        phases.set(`${rd},${rh},${rw}`, view);
+      }
     }
-    return view;
-  };
+  }
+  padded.dispose();
+  const phase = (rd: number, rh: number, rw: number) => phases.get(`${rd},${rh},${rw}`)!;
   return {
     window: (t, i, j) =>
       tf.slice(
@@ -67,7 +70,6 @@ export function tapReader(x: tf.Tensor5D, plans: readonly AxisPlan[], padValue =
         [n, pd.out, ph.out, pw.out * c],
       ),
     dispose: () => {
-      padded.dispose();
       for (const view of phases.values()) view.dispose();
     },
   };
