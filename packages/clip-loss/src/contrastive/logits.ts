@@ -49,7 +49,7 @@ export function clipLogits(
     const normalize = options.normalize ?? true;
     const images = normalize ? l2Normalize(imageEmbeddings, 'imageEmbeddings') : imageEmbeddings;
     const texts = normalize ? l2Normalize(textEmbeddings, 'textEmbeddings') : textEmbeddings;
-    const perImage = tf.matMul(tf.mul(images, logitScaleFromLog(logScale)), texts, false, true);
+    const perImage = tf.matMul(tf.mul(images, logitScaleFromLog(logScale)), tf.transpose(texts));
     return { perImage: perImage as tf.Tensor2D, perText: tf.transpose(perImage) as tf.Tensor2D };
   });
 }

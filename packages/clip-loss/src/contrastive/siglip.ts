@@ -54,7 +54,7 @@ export function siglipLogits(
   checkInputs(imageEmbeddings, textEmbeddings, logScale, bias);
   return tf.tidy(() => {
     const { images, texts } = normalized(imageEmbeddings, textEmbeddings, options.normalize ?? true);
-    return tf.add(tf.matMul(tf.mul(images, tf.exp(logScale)), texts, false, true), bias) as tf.Tensor2D;
+    return tf.add(tf.matMul(tf.mul(images, tf.exp(logScale)), tf.transpose(texts)), bias) as tf.Tensor2D;
   });
 }
 
@@ -127,7 +127,8 @@ function labelChunk(imageGroups: tf.Tensor1D, textGroups: tf.Tensor1D, start: nu
 
 /**
  * (1/N)·Σ softplus(−z∘l) as one op of (x̂, ŷ, t, b); dLoss/dl = −z∘σ(−z∘l)/N, pushed through
- * l = t·x̂ŷᵀ + b chunk by chunk (each chunk's logits recomputed in the backward pass).
+ * l = t·x̂ŷᵀ + b chunk by chunk (each chunk's logits recomputed in the backward pass). Matrix products
+ * avoid transpose flags, which are many times slower on tfjs-wasm.
  */
 function sigmoidCore(imageIds: Int32Array, textIds: Int32Array, chunkSize: number) {
   return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -136,16 +137,17 @@ function sigmoidCore(imageIds: Int32Array, textIds: Int32Array, chunkSize: numbe
     const imageGroups = tf.tensor1d(imageIds, 'int32');
     const textGroups = tf.tensor1d(textIds, 'int32');
     const numImages = x.shape[0];
-    const chunkLogits = (start: number, size: number) =>
-      tf.add(tf.matMul(tf.mul(rows(x, start, size), t), y, false, true), b) as tf.Tensor2D;
+    const yT = tf.transpose(y);
     let total: tf.Scalar | undefined;
     for (const [start, size] of chunkRanges(numImages, chunkSize)) {
       total = accumulate(total, (old) => {
         const z = labelChunk(imageGroups, textGroups, start, size);
-        const part = tf.sum(tf.softplus(tf.neg(tf.mul(z, chunkLogits(start, size))))) as tf.Scalar;
+        const l = tf.add(tf.matMul(tf.mul(rows(x, start, size), t), yT), b);
+        const part = tf.sum(tf.softplus(tf.neg(tf.mul(z, l)))) as tf.Scalar;
         return old === undefined ? part : tf.add(old, part);
       });
     }
+    yT.dispose();
     save([x, y, t, b, imageGroups, textGroups]);
     const value = tf.div(total!, numImages) as tf.Scalar;
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -157,35 +159,44 @@ function sigmoidCore(imageIds: Int32Array, textIds: Int32Array, chunkSize: numbe
         tf.Tensor1D,
         tf.Tensor1D,
       ];
-      const logitsOf = (start: number, size: number) =>
-        tf.add(tf.matMul(tf.mul(rows(sx, start, size), st), sy, false, true), sb) as tf.Tensor2D;
-      const imageGrads: tf.Tensor2D[] = [];
-      let textGrad: tf.Tensor2D | undefined;
-      let scaleGrad: tf.Scalar | undefined;
-      let biasGrad: tf.Scalar | undefined;
+      const syT = tf.transpose(sy);
+      const imageGrads: tf.Tensor[] = [];
+      let sums: { textT: tf.Tensor; scale: tf.Tensor; bias: tf.Tensor } | undefined;
       for (const [start, size] of chunkRanges(numImages, chunkSize)) {
         const chunk = tf.tidy(() => {
           const z = labelChunk(sImageGroups, sTextGroups, start, size);
-          const l = logitsOf(start, size);
-          const g = tf.mul(tf.mul(tf.neg(z), tf.sigmoid(tf.neg(tf.mul(z, l)))), tf.div(dy, numImages));
           const xc = rows(sx, start, size);
-          const gy = tf.matMul(g, sy) as tf.Tensor2D;
-          return {
-            dx: tf.mul(gy, st) as tf.Tensor2D,
-            dyPart: tf.matMul(g, tf.mul(xc, st), true, false) as tf.Tensor2D,
-            dt: tf.sum(tf.mul(gy, xc)) as tf.Scalar,
-            db: tf.sum(g) as tf.Scalar,
+          const xs = tf.mul(xc, st);
+          const l = tf.add(tf.matMul(xs, syT), sb);
+          const g = tf.mul(tf.mul(tf.neg(z), tf.sigmoid(tf.neg(tf.mul(z, l)))), tf.div(dy, numImages));
+          const gy = tf.matMul(g, sy);
+          const parts = {
+            textT: tf.matMul(tf.transpose(xs), g),
+            scale: tf.sum(tf.mul(gy, xc)),
+            bias: tf.sum(g),
           };
+          const next = sums
+            ? {
+                textT: tf.add(sums.textT, parts.textT),
+                scale: tf.add(sums.scale, parts.scale),
+                bias: tf.add(sums.bias, parts.bias),
+              }
+            : parts;
+          return { dx: tf.mul(gy, st), next };
         });
         imageGrads.push(chunk.dx);
-        textGrad = accumulate(textGrad, (old) => (old ? tf.add(old, chunk.dyPart) : tf.clone(chunk.dyPart)));
-        scaleGrad = accumulate(scaleGrad, (old) => (old ? tf.add(old, chunk.dt) : tf.clone(chunk.dt)));
-        biasGrad = accumulate(biasGrad, (old) => (old ? tf.add(old, chunk.db) : tf.clone(chunk.db)));
-        for (const t of [chunk.dyPart, chunk.dt, chunk.db]) t.dispose();
+        if (sums) tf.dispose([sums.textT, sums.scale, sums.bias]);
+        sums = chunk.next;
       }
-      const dx = imageGrads.length === 1 ? imageGrads[0] : tf.concat(imageGrads);
-      if (imageGrads.length > 1) for (const t of imageGrads) t.dispose();
-      return [dx, textGrad!, scaleGrad!, biasGrad!];
+      const final = sums!;
+      const grads = tf.tidy(() => [
+        imageGrads.length === 1 ? tf.clone(imageGrads[0]) : tf.concat(imageGrads),
+        tf.transpose(final.textT),
+        tf.clone(final.scale),
+        tf.clone(final.bias),
+      ]);
+      tf.dispose([syT, ...imageGrads, final.textT, final.scale, final.bias]);
+      return grads;
     };
     return { value, gradFunc };
   }) as (images: tf.Tensor2D, texts: tf.Tensor2D, scale: tf.Scalar, bias: tf.Scalar) => tf.Scalar;

@@ -81,13 +81,19 @@ async function rankDirection(
 ): Promise<RankingAccumulator> {
   const accumulator = new RankingAccumulator();
   const numItems = items.shape[0];
-  for (const [start, size] of chunkRanges(queries.shape[0], checkChunkSize(chunkSize, queries.shape[0]))) {
-    const similarityTensor = tf.tidy(() => tf.matMul(rows(queries, start, size), items, false, true));
-    const similarities = await similarityTensor.data();
-    similarityTensor.dispose();
-    for (let q = 0; q < size; q++) {
-      accumulator.add(similarities.subarray(q * numItems, (q + 1) * numItems), relevant[start + q]);
+  // An explicit transpose: tfjs-wasm's matMul with a transpose flag is many times slower.
+  const itemsT = tf.transpose(items);
+  try {
+    for (const [start, size] of chunkRanges(queries.shape[0], checkChunkSize(chunkSize, queries.shape[0]))) {
+      const similarityTensor = tf.tidy(() => tf.matMul(rows(queries, start, size), itemsT));
+      const similarities = await similarityTensor.data();
+      similarityTensor.dispose();
+      for (let q = 0; q < size; q++) {
+        accumulator.add(similarities.subarray(q * numItems, (q + 1) * numItems), relevant[start + q]);
+      }
     }
+  } finally {
+    itemsT.dispose();
   }
   return accumulator;
 }

@@ -92,9 +92,9 @@ export class ZeroShotClassifier {
     }
     return tf.tidy(() => {
       const images = l2Normalize(imageEmbeddings, 'imageEmbeddings');
-      if (scoring === 'mean') return tf.matMul(images, this.prototypes, false, true);
+      if (scoring === 'mean') return tf.matMul(images, tf.transpose(this.prototypes));
       if (scoring !== 'max') throw new OptionError(`scoring must be 'mean' or 'max', got ${scoring}`);
-      const all = tf.matMul(images, this.allPrompts, false, true);
+      const all = tf.matMul(images, tf.transpose(this.allPrompts));
       const perClass = tf.split(all, [...this.promptCounts], 1).map((s) => tf.max(s, 1, true));
       return tf.concat(perClass, 1) as tf.Tensor2D;
     });

@@ -57,7 +57,7 @@ export async function promptSensitivity(
     throw new OptionError(`draws must be a positive integer, got ${draws}`);
   const rng = options.rng ?? new Rng(options.seed ?? 0);
   const similarityTensor = tf.tidy(() =>
-    tf.matMul(l2Normalize(imageEmbeddings, 'imageEmbeddings'), classifier.promptEmbeddings(), false, true),
+    tf.matMul(l2Normalize(imageEmbeddings, 'imageEmbeddings'), tf.transpose(classifier.promptEmbeddings())),
   );
   const similarities = await similarityTensor.data();
   similarityTensor.dispose();
