@@ -34,15 +34,21 @@ export function countPairs(
   const n = time.length;
   const { ranks, distinct } = denseRanks(risk);
   const tree = new Float64Array(distinct + 1);
+  // Weight sitting at exactly each rank, so "equal risk" needs no second tree query.
+  const atRank = new Float64Array(distinct);
   const counts: PairCounts = { concordant: 0, discordant: 0, tiedRisk: 0, tiedTime: 0, tiedTimeAndRisk: 0 };
   const order = sortByStratumThenTimeDescending(time, strata);
+  // Scratch per risk rank for splitting tied event pairs by risk, reset after each time group.
+  const rankWeight = new Float64Array(distinct);
+  const rankSquares = new Float64Array(distinct);
+  const touched = new Uint32Array(n);
   let treeTotal = 0;
   let stratumStart = 0;
   let start = 0;
   while (start < n) {
     const first = order[start];
     if (strata && start > stratumStart && strata[first] !== strata[order[start - 1]]) {
-      treeTotal = clearTree(tree, order, stratumStart, start, ranks, weight);
+      treeTotal = clearTree(tree, atRank, order, stratumStart, start, ranks, weight);
       stratumStart = start;
     }
     const t = time[first];
@@ -53,51 +59,53 @@ export function countPairs(
     // Censored subjects at t outlive the events at t: add them before counting.
     for (let q = start; q < end; q++) {
       const i = order[q];
-      if (event[i] === 0) treeTotal += treeAdd(tree, ranks[i], weight ? weight[i] : 1);
+      if (event[i] === 0) {
+        const w = weight ? weight[i] : 1;
+        atRank[ranks[i]] += w;
+        treeTotal += treeAdd(tree, ranks[i], w);
+      }
     }
-    const tiedEvents: [number, number][] = [];
+    let touchedCount = 0;
+    let groupWeight = 0;
+    let groupSquares = 0;
     for (let q = start; q < end; q++) {
       const i = order[q];
       if (event[i] === 0) continue;
       const wi = (weight ? weight[i] : 1) * (eventWeight ? eventWeight(i) : 1);
       const lower = treePrefix(tree, ranks[i]);
-      const upToEqual = treePrefix(tree, ranks[i] + 1);
+      const equal = atRank[ranks[i]];
       counts.concordant += wi * lower;
-      counts.tiedRisk += wi * (upToEqual - lower);
-      counts.discordant += wi * (treeTotal - upToEqual);
-      tiedEvents.push([ranks[i], weight ? weight[i] : 1]);
+      counts.tiedRisk += wi * equal;
+      counts.discordant += wi * (treeTotal - lower - equal);
+      const plain = weight ? weight[i] : 1;
+      const rank = ranks[i];
+      if (rankWeight[rank] === 0 && rankSquares[rank] === 0) touched[touchedCount++] = rank;
+      rankWeight[rank] += plain;
+      rankSquares[rank] += plain * plain;
+      groupWeight += plain;
+      groupSquares += plain * plain;
     }
-    if (tiedEvents.length > 1) countTiedEvents(tiedEvents, counts);
+    // Event pairs at this time: (Σw)² − Σw² over 2, split into equal-risk pairs and the rest.
+    let sameRisk = 0;
+    for (let q = 0; q < touchedCount; q++) {
+      const rank = touched[q];
+      sameRisk += (rankWeight[rank] * rankWeight[rank] - rankSquares[rank]) / 2;
+      rankWeight[rank] = 0;
+      rankSquares[rank] = 0;
+    }
+    counts.tiedTimeAndRisk += sameRisk;
+    counts.tiedTime += (groupWeight * groupWeight - groupSquares) / 2 - sameRisk;
     for (let q = start; q < end; q++) {
       const i = order[q];
-      if (event[i] === 1) treeTotal += treeAdd(tree, ranks[i], weight ? weight[i] : 1);
+      if (event[i] === 1) {
+        const w = weight ? weight[i] : 1;
+        atRank[ranks[i]] += w;
+        treeTotal += treeAdd(tree, ranks[i], w);
+      }
     }
     start = end;
   }
   return counts;
-}
-
-/** Splits the pairs among events at one time into those with different and with equal risk. */
-function countTiedEvents(events: [number, number][], counts: PairCounts): void {
-  const pairs = (weights: number[]) => {
-    let sum = 0;
-    let squares = 0;
-    for (const w of weights) {
-      sum += w;
-      squares += w * w;
-    }
-    return (sum * sum - squares) / 2;
-  };
-  const byRank = new Map<number, number[]>();
-  for (const [rank, w] of events) {
-    const list = byRank.get(rank);
-    if (list) list.push(w);
-    else byRank.set(rank, [w]);
-  }
-  let sameRisk = 0;
-  for (const list of byRank.values()) sameRisk += pairs(list);
-  counts.tiedTimeAndRisk += sameRisk;
-  counts.tiedTime += pairs(events.map((e) => e[1])) - sameRisk;
 }
 
 function sortByStratumThenTimeDescending(time: Float64Array, strata: Int32Array | undefined): Uint32Array {
@@ -128,12 +136,16 @@ function treePrefix(tree: Float64Array, count: number): number {
 /** Removes one stratum's entries again (cheaper than zeroing the whole tree per stratum). */
 function clearTree(
   tree: Float64Array,
+  atRank: Float64Array,
   order: Uint32Array,
   from: number,
   to: number,
   ranks: Uint32Array,
   weight: Float64Array | undefined,
 ): number {
-  for (let q = from; q < to; q++) treeAdd(tree, ranks[order[q]], -(weight ? weight[order[q]] : 1));
+  for (let q = from; q < to; q++) {
+    treeAdd(tree, ranks[order[q]], -(weight ? weight[order[q]] : 1));
+    atRank[ranks[order[q]]] = 0;
+  }
   return 0;
 }

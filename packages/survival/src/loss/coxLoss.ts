@@ -91,12 +91,14 @@ export function coxLossValue(
   reduction: 'mean' | 'sum',
 ): CoxLossValue {
   const n = eta.length;
+  // term = η + log w: each subject's log contribution to a risk-set sum (−∞ for weight 0).
+  const term = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(eta[i]))
       throw new SurvivalInputError('riskScores', `is not finite (${eta[i]}) at index ${i}`);
+    term[i] = weight[i] === 1 ? eta[i] : eta[i] + Math.log(weight[i]);
   }
   const order = argsort(time, true);
-  const logWeight = Float64Array.from(weight, (w) => Math.log(w));
   const gradient = new Float64Array(n);
   const groupStart: number[] = [];
   for (let k = 0; k < n; k++) if (k === 0 || time[order[k]] !== time[order[k - 1]]) groupStart.push(k);
@@ -105,19 +107,25 @@ export function coxLossValue(
   const logCoefficient = new Float64Array(groups).fill(Number.NEGATIVE_INFINITY);
   let loss = 0;
   let eventWeight = 0;
-  let logRisk = Number.NEGATIVE_INFINITY;
+  // The risk-set sum is kept as exp(riskMax)·riskScaled, rescaled when a larger term arrives: one exp
+  // per subject instead of a log-add-exp, and no overflow however large the scores.
+  let riskMax = Number.NEGATIVE_INFINITY;
+  let riskScaled = 0;
   // Pass 1 (time descending): risk sets, the loss, and each group's contribution to later gradients.
   for (let g = 0; g < groups; g++) {
-    let logDeaths = Number.NEGATIVE_INFINITY;
     let deaths = 0;
     let deathWeight = 0;
     for (let k = groupStart[g]; k < groupStart[g + 1]; k++) {
       const i = order[k];
       if (weight[i] === 0) continue;
-      const term = eta[i] + logWeight[i];
-      logRisk = logAddExp(logRisk, term);
+      const t = term[i];
+      if (t > riskMax) {
+        riskScaled = riskScaled * Math.exp(riskMax - t) + 1;
+        riskMax = t;
+      } else {
+        riskScaled += Math.exp(t - riskMax);
+      }
       if (event[i] === 1) {
-        logDeaths = logAddExp(logDeaths, term);
         deaths++;
         deathWeight += weight[i];
         loss -= weight[i] * eta[i];
@@ -126,12 +134,21 @@ export function coxLossValue(
     }
     if (deaths === 0) continue;
     eventWeight += deathWeight;
+    const logRisk = riskMax + Math.log(riskScaled);
     if (ties === 'breslow' || deaths === 1) {
       loss += deathWeight * logRisk;
       logCoefficient[g] = Math.log(deathWeight) - logRisk;
     } else {
+      efronGroup(g);
+    }
+
+    function efronGroup(group: number): void {
+      let share = 0; // D / R, the deaths' share of the risk set
+      for (let k = groupStart[group]; k < groupStart[group + 1]; k++) {
+        const i = order[k];
+        if (event[i] === 1 && weight[i] > 0) share += Math.exp(term[i] - logRisk);
+      }
       const meanWeight = deathWeight / deaths;
-      const share = Math.exp(logDeaths - logRisk);
       let inverseSum = 0;
       let deathCorrection = 0;
       for (let r = 0; r < deaths; r++) {
@@ -141,24 +158,33 @@ export function coxLossValue(
         inverseSum += 1 / reduced;
         deathCorrection += f / reduced;
       }
-      logCoefficient[g] = Math.log(meanWeight * inverseSum) - logRisk;
+      logCoefficient[group] = Math.log(meanWeight * inverseSum) - logRisk;
       // Deaths of this group leave the reduced sums with weight f: take that part back out.
-      for (let k = groupStart[g]; k < groupStart[g + 1]; k++) {
+      for (let k = groupStart[group]; k < groupStart[group + 1]; k++) {
         const i = order[k];
         if (event[i] === 1 && weight[i] > 0) {
-          gradient[i] -= Math.exp(eta[i] + logWeight[i] - logRisk) * meanWeight * deathCorrection;
+          gradient[i] -= Math.exp(term[i] - logRisk) * meanWeight * deathCorrection;
         }
       }
     }
   }
-  // Pass 2 (time ascending): every subject collects the coefficients of the groups it was at risk for.
-  let logAccumulated = Number.NEGATIVE_INFINITY;
+  // Pass 2 (time ascending): every subject collects the coefficients of the groups it was at risk for,
+  // again as a rescaled running sum.
+  let accMax = Number.NEGATIVE_INFINITY;
+  let accScaled = 0;
   for (let g = groups - 1; g >= 0; g--) {
-    logAccumulated = logAddExp(logAccumulated, logCoefficient[g]);
-    if (logAccumulated === Number.NEGATIVE_INFINITY) continue;
+    const c = logCoefficient[g];
+    if (c > accMax) {
+      accScaled = accScaled * Math.exp(accMax - c) + 1;
+      accMax = c;
+    } else if (c !== Number.NEGATIVE_INFINITY) {
+      accScaled += Math.exp(c - accMax);
+    }
+    if (accMax === Number.NEGATIVE_INFINITY) continue;
+    const logAccumulated = accMax + Math.log(accScaled);
     for (let k = groupStart[g]; k < groupStart[g + 1]; k++) {
       const i = order[k];
-      if (weight[i] > 0) gradient[i] += Math.exp(eta[i] + logWeight[i] + logAccumulated);
+      if (weight[i] > 0) gradient[i] += Math.exp(term[i] + logAccumulated);
     }
   }
   if (eventWeight === 0) return { loss: 0, gradient: new Float64Array(n), eventWeight: 0 };
@@ -167,11 +193,4 @@ export function coxLossValue(
     for (let i = 0; i < n; i++) gradient[i] /= eventWeight;
   }
   return { loss, gradient, eventWeight };
-}
-
-/** log(eᵃ + eᵇ) without overflow; −∞ is the identity. */
-function logAddExp(a: number, b: number): number {
-  if (a === Number.NEGATIVE_INFINITY) return b;
-  if (b === Number.NEGATIVE_INFINITY) return a;
-  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
 }
