@@ -37,7 +37,7 @@ export class SurvivalWarning {
   readonly name = 'SurvivalWarning';
   constructor(
     /** Short machine-readable kind. */
-    readonly code: 'no-events' | 'not-converged' | 'infinite-coefficient' | 'empty-group' | 'few-samples',
+    readonly code: 'no-events' | 'not-converged' | 'infinite-coefficient',
     /** Human-readable text naming the problem. */
     readonly message: string,
   ) {}

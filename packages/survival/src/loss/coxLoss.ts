@@ -30,9 +30,11 @@ export interface CoxLossValue {
  * Negative Cox partial log-likelihood of predicted log-risk scores η (shape [n] or [n, 1]) as a
  * differentiable TensorFlow.js scalar, for training a network's Cox head (DeepSurv-style).
  *
- * Computed in float64 in log space: subjects sorted by time, the risk-set sums kept as a running
- * log-sum-exp, Efron's reduced sums as log R + log1p(−f·D/R), and the gradient assembled from a second
- * cumulative log-sum-exp — so large or very spread-out scores never overflow and no NaN appears. A batch
+ * Computed in float64 (on the CPU, from the scores' values): subjects sorted by time, each risk-set sum
+ * kept as exp(running max)·(rescaled sum) so that no exponential overflows, Efron's reduced sums as
+ * R·(1 − f·D/R), and the gradient assembled from a second rescaled cumulative sum — so large or widely
+ * spread scores never overflow and no NaN appears. The gradient flows back through `tf.customGrad`, so
+ * the loss works on every backend. A batch
  * without events returns 0 (with a zero gradient) and raises a `no-events` warning.
  */
 export function coxPartialLikelihoodLoss(
@@ -139,33 +141,22 @@ export function coxLossValue(
       loss += deathWeight * logRisk;
       logCoefficient[g] = Math.log(deathWeight) - logRisk;
     } else {
-      efronGroup(g);
-    }
-
-    function efronGroup(group: number): void {
-      let share = 0; // D / R, the deaths' share of the risk set
-      for (let k = groupStart[group]; k < groupStart[group + 1]; k++) {
-        const i = order[k];
-        if (event[i] === 1 && weight[i] > 0) share += Math.exp(term[i] - logRisk);
-      }
-      const meanWeight = deathWeight / deaths;
-      let inverseSum = 0;
-      let deathCorrection = 0;
-      for (let r = 0; r < deaths; r++) {
-        const f = r / deaths;
-        const reduced = 1 - f * share; // (R − f·D) / R
-        loss += meanWeight * (logRisk + Math.log(reduced));
-        inverseSum += 1 / reduced;
-        deathCorrection += f / reduced;
-      }
-      logCoefficient[group] = Math.log(meanWeight * inverseSum) - logRisk;
-      // Deaths of this group leave the reduced sums with weight f: take that part back out.
-      for (let k = groupStart[group]; k < groupStart[group + 1]; k++) {
-        const i = order[k];
-        if (event[i] === 1 && weight[i] > 0) {
-          gradient[i] -= Math.exp(term[i] - logRisk) * meanWeight * deathCorrection;
-        }
-      }
+      const start = groupStart[g];
+      const end = groupStart[g + 1];
+      const efron = efronGroup(
+        order,
+        start,
+        end,
+        term,
+        event,
+        weight,
+        gradient,
+        logRisk,
+        deaths,
+        deathWeight,
+      );
+      loss += efron.loss;
+      logCoefficient[g] = efron.logCoefficient;
     }
   }
   // Pass 2 (time ascending): every subject collects the coefficients of the groups it was at risk for,
@@ -193,4 +184,45 @@ export function coxLossValue(
     for (let i = 0; i < n; i++) gradient[i] /= eventWeight;
   }
   return { loss, gradient, eventWeight };
+}
+
+/**
+ * Efron's terms for one group of d tied deaths: Σᵣ w̄·log(R − (r/d)·D) with R the risk-set sum and D the
+ * deaths' sum, the log of the coefficient every member of the risk set collects in its gradient, and the
+ * deaths' own correction (they leave the reduced sums with weight r/d), applied to `gradient` here.
+ */
+function efronGroup(
+  order: Uint32Array,
+  start: number,
+  end: number,
+  term: Float64Array,
+  event: Uint8Array,
+  weight: Float64Array,
+  gradient: Float64Array,
+  logRisk: number,
+  deaths: number,
+  deathWeight: number,
+): { loss: number; logCoefficient: number } {
+  let share = 0; // D / R, the deaths' share of the risk set
+  for (let k = start; k < end; k++) {
+    const i = order[k];
+    if (event[i] === 1 && weight[i] > 0) share += Math.exp(term[i] - logRisk);
+  }
+  const meanWeight = deathWeight / deaths;
+  let loss = 0;
+  let inverseSum = 0;
+  let deathCorrection = 0;
+  for (let r = 0; r < deaths; r++) {
+    const f = r / deaths;
+    const reduced = 1 - f * share; // (R − f·D) / R
+    loss += meanWeight * (logRisk + Math.log(reduced));
+    inverseSum += 1 / reduced;
+    deathCorrection += f / reduced;
+  }
+  for (let k = start; k < end; k++) {
+    const i = order[k];
+    if (event[i] === 1 && weight[i] > 0)
+      gradient[i] -= Math.exp(term[i] - logRisk) * meanWeight * deathCorrection;
+  }
+  return { loss, logCoefficient: Math.log(meanWeight * inverseSum) - logRisk };
 }
