@@ -158,7 +158,10 @@ describe('Cox partial likelihood loss', () => {
       const losses: number[] = [];
       await assertNoLeaks(() => {
         for (let step = 0; step < 5; step++) {
-          const loss = optimizer.minimize(() => coxPartialLikelihoodLoss(tf.matMul(x, w), c.time, c.event), true);
+          const loss = optimizer.minimize(
+            () => coxPartialLikelihoodLoss(tf.matMul(x, w), c.time, c.event),
+            true,
+          );
           losses.push(loss!.dataSync()[0]);
           loss!.dispose();
         }
