@@ -162,7 +162,7 @@ export class Llm2Vec {
         tokenizer.specialId('<|end_of_text|>'),
       );
       const full = await loadLlamaModel(dir, { config, availableBytes: options.availableBytes });
-      model = pruneModel(full, vocabMap);
+      model = await pruneModel(full, vocabMap);
     } else {
       model = await loadLlamaModel(dir, {
         onWarning: options.onWarning,
@@ -185,9 +185,13 @@ export class Llm2Vec {
       const { LoraAdapter } = await import('./lora.js');
       const copy = new LlamaModel(
         this.model.config,
-        weightsFromHost(weightsToHost(this.model.weights), this.model.config),
+        weightsFromHost(await weightsToHost(this.model.weights), this.model.config),
       );
-      copy.lora = LoraAdapter.fromPeft(this.model.config, this.model.lora.config, this.model.lora.toPeft());
+      copy.lora = LoraAdapter.fromPeft(
+        this.model.config,
+        this.model.lora.config,
+        await this.model.lora.toPeft(),
+      );
       copy.mergeLora();
       await saveLlamaModel(dir, copy);
       copy.dispose();
@@ -290,8 +294,8 @@ export class Llm2Vec {
         h.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
       }
     };
-    feed(weightsToHost(this.model.weights));
-    if (this.model.lora) feed(this.model.lora.toPeft());
+    feed(await weightsToHost(this.model.weights));
+    if (this.model.lora) feed(await this.model.lora.toPeft());
     this.hash = h.digest('hex').slice(0, 32);
     return this.hash;
   }
@@ -334,8 +338,8 @@ function keptSpecials(tokenizer: Llama3Tokenizer, style: PromptStyle): number[] 
 }
 
 /** A copy of a full-vocabulary model keeping only the embedding (and lm_head) rows of a vocabulary map. */
-function pruneModel(full: LlamaModel, vocabMap: VocabMap): LlamaModel {
-  const host = weightsToHost(full.weights);
+async function pruneModel(full: LlamaModel, vocabMap: VocabMap): Promise<LlamaModel> {
+  const host = await weightsToHost(full.weights);
   const D = full.config.hiddenSize;
   for (const name of ['embed_tokens.weight', 'lm_head.weight']) {
     const t = host.get(name);

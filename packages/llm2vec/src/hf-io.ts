@@ -87,7 +87,7 @@ export async function saveLlamaModel(
   const { join } = await import('node:path');
   await mkdir(dir, { recursive: true });
   const tensors = new Map<string, RawTensor>();
-  for (const [name, t] of weightsToHost(model.weights))
+  for (const [name, t] of await weightsToHost(model.weights))
     tensors.set(name, { dtype: 'F32', shape: t.shape, data: t.data });
   await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
   await writeFile(
@@ -114,7 +114,8 @@ export async function saveLoraAdapter(dir: string, adapter: LoraAdapter, baseMod
   const { join } = await import('node:path');
   await mkdir(dir, { recursive: true });
   const tensors = new Map<string, RawTensor>();
-  for (const [name, t] of adapter.toPeft()) tensors.set(name, { dtype: 'F32', shape: t.shape, data: t.data });
+  for (const [name, t] of await adapter.toPeft())
+    tensors.set(name, { dtype: 'F32', shape: t.shape, data: t.data });
   await writeSafetensors(join(dir, 'adapter_model.safetensors'), tensors, { format: 'pt' });
   await writeFile(
     join(dir, 'adapter_config.json'),

@@ -125,13 +125,19 @@ export class LoraAdapter {
   }
 
   /** Tensors under PEFT's names for a LlamaModel base (`base_model.model.layers.…`). */
-  toPeft(): Map<string, HostTensor> {
+  async toPeft(): Promise<Map<string, HostTensor>> {
     const out = new Map<string, HostTensor>();
     for (const [k, p] of this.pairs) {
       const [layer, module] = k.split('.') as [string, LinearModule];
       const base = `base_model.model.${linearName(Number(layer), module).replace(/\.weight$/, '')}`;
-      out.set(`${base}.lora_A.weight`, { shape: p.a.shape.slice(), data: p.a.dataSync() as Float32Array });
-      out.set(`${base}.lora_B.weight`, { shape: p.b.shape.slice(), data: p.b.dataSync() as Float32Array });
+      out.set(`${base}.lora_A.weight`, {
+        shape: p.a.shape.slice(),
+        data: (await p.a.data()) as Float32Array,
+      });
+      out.set(`${base}.lora_B.weight`, {
+        shape: p.b.shape.slice(),
+        data: (await p.b.data()) as Float32Array,
+      });
     }
     return out;
   }

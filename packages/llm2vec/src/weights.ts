@@ -149,19 +149,22 @@ export function weightsFromHost(
   };
 }
 
-/** Downloads weights to host tensors under Hugging Face LlamaModel names (for saving). */
-export function weightsToHost(weights: LlamaWeights): Map<string, HostTensor> {
-  const out = new Map<string, HostTensor>();
-  const put = (name: string, t: tf.Tensor) =>
-    out.set(name, { shape: t.shape.slice(), data: t.dataSync() as Float32Array });
-  put('embed_tokens.weight', weights.embedTokens);
+/**
+ * Downloads weights to host tensors under Hugging Face LlamaModel names (for saving and hashing).
+ * Asynchronous, so it works on GPU backends too.
+ */
+export async function weightsToHost(weights: LlamaWeights): Promise<Map<string, HostTensor>> {
+  const named: [string, tf.Tensor][] = [['embed_tokens.weight', weights.embedTokens]];
   weights.layers.forEach((layer, i) => {
-    for (const m of LINEAR_MODULES) put(linearName(i, m), layer.linear[m]);
-    put(`layers.${i}.input_layernorm.weight`, layer.inputNorm);
-    put(`layers.${i}.post_attention_layernorm.weight`, layer.postAttentionNorm);
+    for (const m of LINEAR_MODULES) named.push([linearName(i, m), layer.linear[m]]);
+    named.push([`layers.${i}.input_layernorm.weight`, layer.inputNorm]);
+    named.push([`layers.${i}.post_attention_layernorm.weight`, layer.postAttentionNorm]);
   });
-  put('norm.weight', weights.norm);
-  if (weights.lmHead) put('lm_head.weight', weights.lmHead);
+  named.push(['norm.weight', weights.norm]);
+  if (weights.lmHead) named.push(['lm_head.weight', weights.lmHead]);
+  const out = new Map<string, HostTensor>();
+  for (const [name, t] of named)
+    out.set(name, { shape: t.shape.slice(), data: (await t.data()) as Float32Array });
   return out;
 }
 

@@ -29,8 +29,8 @@ describe('Hugging Face checkpoints', () => {
   it('a sharded BF16 checkpoint loads to the F32 weights rounded to bfloat16', async () => {
     const f32 = await loadLlamaModel(fixture('tiny-llama'), { onWarning: () => {} });
     const bf16 = await loadLlamaModel(fixture('tiny-llama/bf16'), { onWarning: () => {} });
-    const a = weightsToHost(f32.weights);
-    const b = weightsToHost(bf16.weights);
+    const a = await weightsToHost(f32.weights);
+    const b = await weightsToHost(bf16.weights);
     for (const [name, t] of a) {
       const err = relativeError(b.get(name)!.data, t.data);
       expect(err, name).toBeLessThan(2 ** -8);

@@ -42,7 +42,7 @@ describe('training', () => {
 
   it('LoRA-only MNTP changes only the adapted projections, then merges; SimCSE runs on top', async () => {
     const encoder = await Llm2Vec.create('tiny', { corpus: REPORTS, seed: 1, config: small });
-    const before = weightsToHost(encoder.model.weights);
+    const before = await weightsToHost(encoder.model.weights);
     const hashBefore = await encoder.modelHash();
     const lora = {
       r: 4,
@@ -58,7 +58,7 @@ describe('training', () => {
       learningRate: 1e-2,
     });
     expect(encoder.model.lora).toBeNull();
-    const after = weightsToHost(encoder.model.weights);
+    const after = await weightsToHost(encoder.model.weights);
     for (const [name, t] of before) {
       const changed = t.data.some((v, i) => v !== after.get(name)!.data[i]);
       expect(changed, name).toBe(/q_proj|v_proj/.test(name));
