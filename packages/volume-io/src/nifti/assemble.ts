@@ -37,6 +37,7 @@ export class NiftiAssembler {
   private layout: Layout | undefined;
   private offset = 0;
   private target: Uint8Array | undefined;
+  private decoder: ScalingDecoder | undefined;
   private parts: Uint8Array[] = [];
   private filled = 0;
 
@@ -65,7 +66,8 @@ export class NiftiAssembler {
     const to = Math.min(start + byteLength, this.offset);
     if (to <= from) return;
     const piece = chunk.subarray(from - chunkStart, to - chunkStart);
-    if (this.target) this.target.set(piece, from - start);
+    if (this.decoder) this.decoder.write(piece);
+    else if (this.target) this.target.set(piece, from - start);
     else this.parts.push(piece.slice());
     this.filled += piece.length;
   }
@@ -88,9 +90,14 @@ export class NiftiAssembler {
         `truncated: header needs bytes ${start}–${start + byteLength}, file has ${start + this.filled}`,
       );
     }
+    if (this.decoder) return toVolume(this.layout, this.decoder.output, header, this.source);
     const bytes = this.target ?? concat(this.parts, byteLength);
     this.parts = [];
-    return toVolume(this.layout, bytes, header, this.source);
+    const count = this.layout.shape[0] * this.layout.shape[1] * this.layout.shape[2];
+    if (!header.littleEndian) swapBytes(bytes, BYTES_PER_VOXEL[header.datatype]);
+    const raw = viewAs(bytes, header.datatype, count);
+    const scaling = scalingOf(header, this.source);
+    return toVolume(this.layout, scaling ? scale(raw, scaling, header) : raw, header, this.source);
   }
 
   private takeHeader(chunk: Uint8Array): Uint8Array {
@@ -120,10 +127,72 @@ export class NiftiAssembler {
       throw new NiftiError(
         this.source,
         'dim',
-        `header needs ${end} bytes (vox_offset ${start} + ${byteLength} voxel bytes), file has ${this.sizeHint}`,
+        `header needs ${end} bytes (vox_offset ${start} + ${byteLength} voxel bytes), file holds at most ${this.sizeHint}`,
       );
     }
-    if (this.sizeHint !== undefined) this.target = new Uint8Array(byteLength);
+    if (this.sizeHint === undefined) return;
+    const { header, shape } = this.layout!;
+    const scaling = scalingOf(header, this.source);
+    // Scaled data is converted chunk by chunk, so the stored-type copy of the volume never exists whole.
+    if (scaling) this.decoder = new ScalingDecoder(header, shape[0] * shape[1] * shape[2], scaling);
+    else this.target = new Uint8Array(byteLength);
+  }
+}
+
+interface Scaling {
+  slope: number;
+  inter: number;
+}
+
+/** Converts a stream of stored voxels to scaled floats as the bytes arrive (any chunking, either byte order). */
+class ScalingDecoder {
+  readonly output: Float32Array | Float64Array;
+  private written = 0;
+  private readonly width: number;
+  private carry: Uint8Array;
+  private carried = 0;
+
+  constructor(
+    private readonly header: NiftiHeader,
+    count: number,
+    private readonly scaling: Scaling,
+  ) {
+    this.output = scaledArray(header, count);
+    this.width = BYTES_PER_VOXEL[header.datatype];
+    this.carry = new Uint8Array(this.width);
+  }
+
+  write(piece: Uint8Array): void {
+    let at = 0;
+    if (this.carried > 0) {
+      at = Math.min(this.width - this.carried, piece.length);
+      this.carry.set(piece.subarray(0, at), this.carried);
+      this.carried += at;
+      if (this.carried < this.width) return;
+      this.convert(this.carry.slice(), true);
+      this.carried = 0;
+    }
+    const whole = Math.floor((piece.length - at) / this.width) * this.width;
+    if (whole > 0) this.convert(piece.subarray(at, at + whole), false);
+    const rest = piece.length - at - whole;
+    if (rest > 0) {
+      this.carry.set(piece.subarray(piece.length - rest));
+      this.carried = rest;
+    }
+  }
+
+  /** `owned`: the bytes are a private copy (else they belong to the caller and must not be modified). */
+  private convert(bytes: Uint8Array, owned: boolean): void {
+    if (!this.header.littleEndian) {
+      if (!owned) bytes = bytes.slice();
+      swapBytes(bytes, this.width);
+    }
+    const raw = viewAs(bytes, this.header.datatype, bytes.length / this.width);
+    const { slope, inter } = this.scaling;
+    const out = this.output;
+    let n = this.written;
+    for (let q = 0; q < raw.length; q++) out[n++] = raw[q] * slope + inter;
+    this.written = n;
   }
 }
 
@@ -193,11 +262,7 @@ function planLayout(h: NiftiHeader, options: ReadNiftiOptions, source: string): 
   return { header: h, shape, volumeCount, start, byteLength };
 }
 
-function toVolume(layout: Layout, bytes: Uint8Array, h: NiftiHeader, source: string): Volume {
-  const count = layout.shape[0] * layout.shape[1] * layout.shape[2];
-  if (!h.littleEndian) swapBytes(bytes, BYTES_PER_VOXEL[h.datatype]);
-  const raw = viewAs(bytes, h.datatype, count);
-  const data = applyScaling(raw, h, source);
+function toVolume(layout: Layout, data: VoxelArray, h: NiftiHeader, source: string): Volume {
   const spacing: Vec3 = [1, 2, 3].map((n) => (n <= h.dim[0] ? h.pixdim[n] : 1)) as Vec3;
   const volume: Volume = {
     data,
@@ -207,21 +272,31 @@ function toVolume(layout: Layout, bytes: Uint8Array, h: NiftiHeader, source: str
     datatype: h.datatype,
     source,
   };
-  const nonFinite = countNonFinite(data);
+  // Only float data can hold NaN/Inf (finite scaling of integers cannot make them).
+  const nonFinite = h.datatype === 'float32' || h.datatype === 'float64' ? countNonFinite(data) : 0;
   if (nonFinite > 0) volume.nonFiniteCount = nonFinite;
   return volume;
 }
 
 /** nibabel's rule: slope 0 or non-finite means no scaling; (1, 0) leaves the stored type. */
-function applyScaling(raw: VoxelArray, h: NiftiHeader, source: string): VoxelArray {
+function scalingOf(h: NiftiHeader, source: string): Scaling | undefined {
   const slope = h.sclSlope;
   const inter = h.sclInter;
-  if (slope === 0 || !Number.isFinite(slope)) return raw;
+  if (slope === 0 || !Number.isFinite(slope)) return undefined;
   if (!Number.isFinite(inter))
     throw new NiftiError(source, 'scl_inter', `valid slope but invalid intercept ${inter}`);
-  if (slope === 1 && inter === 0) return raw;
+  if (slope === 1 && inter === 0) return undefined;
+  return { slope, inter };
+}
+
+/** Scaled values are float32 for ≤16-bit integers and float32 data, float64 for wider types. */
+function scaledArray(h: NiftiHeader, count: number): Float32Array | Float64Array {
   const wide = h.datatype === 'float64' || (BYTES_PER_VOXEL[h.datatype] >= 4 && h.datatype !== 'float32');
-  const out = wide ? new Float64Array(raw.length) : new Float32Array(raw.length);
+  return wide ? new Float64Array(count) : new Float32Array(count);
+}
+
+function scale(raw: VoxelArray, { slope, inter }: Scaling, h: NiftiHeader): VoxelArray {
+  const out = scaledArray(h, raw.length);
   for (let n = 0; n < raw.length; n++) out[n] = raw[n] * slope + inter;
   return out;
 }
@@ -229,6 +304,9 @@ function applyScaling(raw: VoxelArray, h: NiftiHeader, source: string): VoxelArr
 function countNonFinite(data: VoxelArray): number {
   if (!(data instanceof Float32Array || data instanceof Float64Array)) return 0;
   let bad = 0;
-  for (let n = 0; n < data.length; n++) if (!Number.isFinite(data[n])) bad++;
+  for (let n = 0; n < data.length; n++) {
+    const x = data[n];
+    if (x - x !== 0) bad++; // NaN for NaN and ±Inf
+  }
   return bad;
 }

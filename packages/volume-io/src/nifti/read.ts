@@ -19,14 +19,16 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * The decompressed size a gzip trailer promises (ISIZE, mod 2³²), when it can be trusted as a bound: the file is
- * small enough that the true size is below 2³² and the claim is within deflate's maximum ratio.
+ * An upper bound on a gzip stream's decompressed size: the trailer's ISIZE (exact below 4 GiB, which is certain
+ * when 1032 × the compressed size is below 2³²), else deflate's maximum expansion. Undefined when the trailer
+ * claims more than deflate could produce (a corrupt or multi-member file): then nothing is allocated up front.
  */
 function gzipSizeHint(trailer: Uint8Array, compressedSize: number): number | undefined {
   if (trailer.length < 4) return undefined;
   const isize = new DataView(trailer.buffer, trailer.byteOffset, 4).getUint32(0, true);
   const ceiling = compressedSize * MAX_DEFLATE_RATIO;
-  return ceiling < 2 ** 32 && isize <= ceiling ? isize : undefined;
+  if (isize > ceiling) return undefined;
+  return ceiling < 2 ** 32 ? isize : ceiling;
 }
 
 /**
