@@ -33,12 +33,15 @@ describe("Harrell's C", () => {
     const plain = harrellC(rd.time, rd.event, rd.risk);
     expectClose([plain.concordance], R.random_harrell.concordance, 1e-12);
     expectClose(counts(plain), R.random_harrell.counts, 1e-12);
+    expectClose([plain.standardError], R.random_harrell.std, 1e-9);
     const strat = harrellC(rd.time, rd.event, rd.risk, { strata: rd.stratum });
     expectClose([strat.concordance], R.random_harrell_strata.concordance, 1e-12);
     expectClose(counts(strat), R.random_harrell_strata.counts, 1e-12);
+    expectClose([strat.standardError], R.random_harrell_strata.std, 1e-9);
     const weighted = harrellC(rd.time, rd.event, rd.risk, { weights: rd.w });
     expectClose([weighted.concordance], R.random_harrell_weighted.concordance, 1e-10);
     expectClose(counts(weighted).slice(0, 3), R.random_harrell_weighted.counts.slice(0, 3), 1e-10);
+    expectClose([weighted.standardError], R.random_harrell_weighted.std, 1e-9);
   });
 
   it('equals the O(n²) oracle on random tied, censored, weighted, stratified data', () => {
@@ -56,6 +59,7 @@ describe("Harrell's C", () => {
         expect(fast.discordant).toBeCloseTo(oracle.discordant, 9);
         expect(fast.tiedRisk).toBeCloseTo(oracle.tied, 9);
         expect(fast.concordance).toBeCloseTo(oracle.c, 12);
+        expect(fast.standardError).toBeCloseTo(oracle.se, 12);
       }),
       { numRuns: 200 },
     );

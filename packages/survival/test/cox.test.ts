@@ -26,6 +26,7 @@ function checkAgainstR(fit: ReturnType<CoxPHFitter['fit']>, golden: Record<strin
   expectClose([fit.waldTest.statistic, fit.waldTest.pValue], golden.wald, 1e-6);
   expectClose([fit.scoreTest.statistic, fit.scoreTest.pValue], golden.score, 1e-6);
   expectClose([fit.concordance.concordance], golden.concordance, 1e-12);
+  expectClose([fit.concordance.standardError], golden.concordance_std, 1e-9);
   expectClose(
     [
       fit.concordance.concordant,

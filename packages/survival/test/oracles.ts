@@ -20,17 +20,33 @@ export function harrellOracle(
   let concordant = 0;
   let discordant = 0;
   let tied = 0;
-  for (let i = 0; i < time.length; i++) {
-    for (let j = 0; j < time.length; j++) {
+  const n = time.length;
+  // Per subject, the partner-weighted pairs it belongs to, for the jackknife standard error.
+  const per = Array.from({ length: n }, () => ({ c: 0, d: 0, t: 0 }));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
       if (strata && strata[i] !== strata[j]) continue;
       if (!comparable(time, event, i, j)) continue;
-      const w = weights ? weights[i] * weights[j] : 1;
-      if (risk[i] > risk[j]) concordant += w;
-      else if (risk[i] < risk[j]) discordant += w;
-      else tied += w;
+      const wi = weights ? weights[i] : 1;
+      const wj = weights ? weights[j] : 1;
+      const kind = risk[i] > risk[j] ? 'c' : risk[i] < risk[j] ? 'd' : 't';
+      per[i][kind] += wj;
+      per[j][kind] += wi;
+      if (kind === 'c') concordant += wi * wj;
+      else if (kind === 'd') discordant += wi * wj;
+      else tied += wi * wj;
     }
   }
-  return { concordant, discordant, tied, c: (concordant + tied / 2) / (concordant + discordant + tied) };
+  const pairs = concordant + discordant + tied;
+  const somers = (concordant - discordant) / pairs;
+  let variance = 0;
+  for (let k = 0; k < n; k++) {
+    const dfbeta =
+      (weights ? weights[k] : 1) *
+      ((per[k].c - per[k].d) / pairs - (somers / pairs) * (per[k].c + per[k].d + per[k].t));
+    variance += dfbeta * dfbeta;
+  }
+  return { concordant, discordant, tied, c: (concordant + tied / 2) / pairs, se: Math.sqrt(variance / 4) };
 }
 
 /** Reverse Kaplan–Meier G(t−) of the censoring times, by direct products. */

@@ -7,7 +7,7 @@ import {
   type EventArray,
   type NumericArray,
 } from '../validate.js';
-import { countPairs, type PairCounts } from './pairCounts.js';
+import { countPairs, type PairCounts, type PairInfluence } from './pairCounts.js';
 
 /** Options shared by the concordance indices. */
 export interface ConcordanceOptions {
@@ -15,6 +15,8 @@ export interface ConcordanceOptions {
   weights?: NumericArray;
   /** Stratum labels: only pairs within a stratum are compared (as a stratified `coxph`). */
   strata?: ArrayLike<string | number>;
+  /** Compute the infinitesimal-jackknife standard error (as R); default true. Costs a second O(n log n) pass. */
+  standardError?: boolean;
 }
 
 /** A concordance index with the pair counts it was computed from. */
@@ -23,6 +25,11 @@ export interface ConcordanceResult extends PairCounts {
   concordance: number;
   /** Weighted number of comparable pairs (concordant + discordant + tiedRisk). */
   comparable: number;
+  /**
+   * Infinitesimal-jackknife standard error of the C-index (R's `sqrt(concordance(...)$var)`), when
+   * requested; NaN otherwise.
+   */
+  standardError: number;
 }
 
 /**
@@ -45,14 +52,48 @@ export function harrellC(
   const r = checkFinite(risk, 'risk', n);
   const weights = options.weights === undefined ? undefined : checkWeights(options.weights, n);
   const strata = options.strata === undefined ? undefined : encodeLabels(options.strata, n, 'strata').codes;
-  return finishConcordance(countPairs(data.time, data.event, r, weights, strata));
+  const influence = options.standardError === false ? undefined : emptyInfluence(n);
+  const counts = countPairs(data.time, data.event, r, weights, strata, undefined, influence);
+  return finishConcordance(counts, influence, weights);
 }
 
-/** Turns pair counts into a C-index, refusing the 0/0 case. */
-export function finishConcordance(counts: PairCounts): ConcordanceResult {
+/** Zeroed per-subject pair counts. */
+export function emptyInfluence(n: number): PairInfluence {
+  return { concordant: new Float64Array(n), discordant: new Float64Array(n), tied: new Float64Array(n) };
+}
+
+/**
+ * Turns pair counts into a C-index, refusing the 0/0 case. With per-subject counts it adds R's
+ * infinitesimal-jackknife standard error: Somers' d = (C − D)/N has influence
+ * wₖ·((cₖ − dₖ)/N − d·(cₖ + dₖ + tₖ)/N) per subject, Var(d) = Σ influence², Var(C) = Var(d)/4.
+ */
+export function finishConcordance(
+  counts: PairCounts,
+  influence?: PairInfluence,
+  weights?: Float64Array,
+): ConcordanceResult {
   const comparable = counts.concordant + counts.discordant + counts.tiedRisk;
   if (!(comparable > 0)) {
     throw new NoEventsError('event', 'no comparable pairs (all censored, or every event at the last time)');
   }
-  return { ...counts, comparable, concordance: (counts.concordant + counts.tiedRisk / 2) / comparable };
+  let standardError = Number.NaN;
+  if (influence) {
+    const somers = (counts.concordant - counts.discordant) / comparable;
+    let variance = 0;
+    for (let k = 0; k < influence.concordant.length; k++) {
+      const c = influence.concordant[k];
+      const d = influence.discordant[k];
+      const dfbeta =
+        (weights ? weights[k] : 1) *
+        ((c - d) / comparable - (somers / comparable) * (c + d + influence.tied[k]));
+      variance += dfbeta * dfbeta;
+    }
+    standardError = Math.sqrt(variance / 4);
+  }
+  return {
+    ...counts,
+    comparable,
+    concordance: (counts.concordant + counts.tiedRisk / 2) / comparable,
+    standardError,
+  };
 }

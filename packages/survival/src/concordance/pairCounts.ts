@@ -14,6 +14,13 @@ export interface PairCounts {
   tiedTimeAndRisk: number;
 }
 
+/** Per subject: the weighted comparable pairs it belongs to (as the event or as the survivor). */
+export interface PairInfluence {
+  concordant: Float64Array;
+  discordant: Float64Array;
+  tied: Float64Array;
+}
+
 /**
  * Counts comparable pairs in O(n log n): walk times from the largest down, keeping the risks of everyone
  * already passed (i.e. with a longer time) in a Fenwick tree indexed by risk rank, and for each event ask
@@ -30,6 +37,7 @@ export function countPairs(
   weight: Float64Array | undefined,
   strata: Int32Array | undefined,
   eventWeight?: (i: number) => number,
+  influence?: PairInfluence,
 ): PairCounts {
   const n = time.length;
   const { ranks, distinct } = denseRanks(risk);
@@ -77,6 +85,12 @@ export function countPairs(
       counts.concordant += wi * lower;
       counts.tiedRisk += wi * equal;
       counts.discordant += wi * (treeTotal - lower - equal);
+      if (influence) {
+        const own = eventWeight ? eventWeight(i) : 1;
+        influence.concordant[i] += own * lower;
+        influence.tied[i] += own * equal;
+        influence.discordant[i] += own * (treeTotal - lower - equal);
+      }
       const plain = weight ? weight[i] : 1;
       const rank = ranks[i];
       if (rankWeight[rank] === 0 && rankSquares[rank] === 0) touched[touchedCount++] = rank;
@@ -105,7 +119,73 @@ export function countPairs(
     }
     start = end;
   }
+  if (influence)
+    addSurvivorInfluence(order, time, event, ranks, distinct, weight, strata, eventWeight, influence);
   return counts;
+}
+
+/**
+ * The survivor's side of each comparable pair: walk times upwards keeping earlier events (weighted by
+ * wᵢ·eventWeight(i)) in a Fenwick tree by risk rank. An event at t sees only strictly earlier events; a
+ * subject censored at t also sees the events at t.
+ */
+function addSurvivorInfluence(
+  order: Uint32Array,
+  time: Float64Array,
+  event: Uint8Array,
+  ranks: Uint32Array,
+  distinct: number,
+  weight: Float64Array | undefined,
+  strata: Int32Array | undefined,
+  eventWeight: ((i: number) => number) | undefined,
+  influence: PairInfluence,
+): void {
+  const tree = new Float64Array(distinct + 1);
+  const atRank = new Float64Array(distinct);
+  const pairWeight = (i: number) => (weight ? weight[i] : 1) * (eventWeight ? eventWeight(i) : 1);
+  const n = order.length;
+  let total = 0;
+  let stratumEnd = n; // walking `order` backwards: stratum blocks in reverse, times ascending
+  let end = n;
+  const query = (j: number) => {
+    const below = treePrefix(tree, ranks[j]);
+    const equal = atRank[ranks[j]];
+    influence.discordant[j] += below; // the earlier event had the lower risk
+    influence.tied[j] += equal;
+    influence.concordant[j] += total - below - equal;
+  };
+  while (end > 0) {
+    const last = order[end - 1];
+    if (strata && end < stratumEnd && strata[last] !== strata[order[end]]) {
+      for (let q = end; q < stratumEnd; q++) {
+        const i = order[q];
+        if (event[i] === 1) treeAdd(tree, ranks[i], -pairWeight(i));
+        atRank[ranks[i]] = 0;
+      }
+      total = 0;
+      stratumEnd = end;
+    }
+    const t = time[last];
+    let start = end - 1;
+    while (
+      start > 0 &&
+      time[order[start - 1]] === t &&
+      (!strata || strata[order[start - 1]] === strata[last])
+    ) {
+      start--;
+    }
+    for (let q = start; q < end; q++) if (event[order[q]] === 1) query(order[q]);
+    for (let q = start; q < end; q++) {
+      const i = order[q];
+      if (event[i] === 1) {
+        const w = pairWeight(i);
+        atRank[ranks[i]] += w;
+        total += treeAdd(tree, ranks[i], w);
+      }
+    }
+    for (let q = start; q < end; q++) if (event[order[q]] === 0) query(order[q]);
+    end = start;
+  }
 }
 
 function sortByStratumThenTimeDescending(time: Float64Array, strata: Int32Array | undefined): Uint32Array {

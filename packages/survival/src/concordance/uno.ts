@@ -1,7 +1,7 @@
 import { NoEventsError, SurvivalInputError } from '../errors.js';
 import { checkFinite, checkSurvival, checkWeights, type EventArray, type NumericArray } from '../validate.js';
 import { CensoringDistribution } from './censoring.js';
-import { finishConcordance, type ConcordanceResult } from './harrell.js';
+import { type ConcordanceResult, emptyInfluence, finishConcordance } from './harrell.js';
 import { countPairs } from './pairCounts.js';
 
 /** Options of {@link unoC}. */
@@ -50,5 +50,10 @@ export function unoC(
     }
     return 1 / (g * g);
   };
-  return finishConcordance(countPairs(data.time, data.event, r, weights, undefined, eventWeight));
+  const influence = emptyInfluence(n);
+  return finishConcordance(
+    countPairs(data.time, data.event, r, weights, undefined, eventWeight, influence),
+    influence,
+    weights,
+  );
 }
