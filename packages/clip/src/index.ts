@@ -4,7 +4,6 @@
  *
  * @packageDocumentation
  */
-import './tf-chained.js';
 export { CliError, emit, type RegisterCommand } from './cli/command.js';
 export { buildProgram, runCli } from './cli/program.js';
 

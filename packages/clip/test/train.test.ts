@@ -123,7 +123,10 @@ describe('runStage', () => {
     (w: tf.Variable, opt: AdamW, poison = -1) =>
     async (ctx: { epoch: number; reportLoss(l: number): void }) => {
       for (let s = 0; s < 3; s++) {
-        const { value, grads } = tf.variableGrads(() => w.sub(target).square().sum() as tf.Scalar, [w]);
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(tf.square(tf.sub(w, target))) as tf.Scalar,
+          [w],
+        );
         opt.applyGradients(grads, 0.1);
         const loss = ctx.epoch === poison ? Number.NaN : value.dataSync()[0];
         tf.dispose([value, ...Object.values(grads)]);
@@ -147,7 +150,7 @@ describe('runStage', () => {
       ...base,
       epochs: 2,
       trainEpoch: trainEpoch(w, opt),
-      validate: async () => -w.sub(target).norm().dataSync()[0],
+      validate: async () => -tf.norm(tf.sub(w, target)).dataSync()[0],
     });
     expect(first.epochsRun).toBe(2);
     const saved = await loadCheckpoint(join(dir, 'last'));

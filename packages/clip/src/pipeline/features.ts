@@ -1,4 +1,5 @@
-import { checkpointExists, loadCheckpoint, rawToTensor, tf } from 'renal-core';
+import { checkpointExists, loadCheckpoint, rawToTensor, readSafetensors, tf } from 'renal-core';
+import { importTorchStateDict } from 'renal-resnet3d';
 import type { KidneyRecord, Phase } from '../data/manifest.js';
 import { imageBatches } from './batches.js';
 import type { PipelineConfig } from './config.js';
@@ -51,4 +52,20 @@ export async function loadParams(dir: string, params: Record<string, tf.Variable
     loaded++;
   }
   return loaded;
+}
+
+/**
+ * Loads image-encoder weights trained elsewhere into a model: a renal-clip checkpoint folder (our names), or
+ * a PyTorch state dict saved as safetensors (official RenalCLIP, MedicalNet: `conv1.weight`, `layer1.0…`, with
+ * any prefix such as `module.backbone.image_encoder.` detected). Returns what was loaded, for the log.
+ */
+export async function loadImageWeights(model: ImageModel, path: string): Promise<string> {
+  if (await checkpointExists(path)) {
+    const n = await loadParams(path, model.params());
+    if (n === 0) throw new RangeError(`${path}: no tensor of this image model in the checkpoint`);
+    return `${n} tensors from checkpoint ${path}`;
+  }
+  const { tensors } = await readSafetensors(path);
+  const report = importTorchStateDict(model.backbone, tensors, { source: path });
+  return `${report.loaded.length} backbone tensors from ${path} (prefix "${report.prefix}")`;
 }

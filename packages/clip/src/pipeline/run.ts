@@ -8,7 +8,7 @@ import type { ProgressSink } from '../train/progress.js';
 import type { PipelineConfig } from './config.js';
 import { CropCache, cropGeometry } from './crops.js';
 import { ZERO_SHOT_TASKS, reportGeneration, retrieval, zeroShot } from './evaluate.js';
-import { extractFeatures, loadParams } from './features.js';
+import { extractFeatures, loadImageWeights, loadParams } from './features.js';
 import { trainClassifierHead } from './heads.js';
 import { ImageModel } from './image-model.js';
 import { predictAttributes, trainImageStage } from './stage1-image.js';
@@ -45,6 +45,11 @@ export interface PipelineOptions {
   skipDataEfficiency?: boolean;
   /** Random prompt pairs for prompt sensitivity (default 1000). */
   promptDraws?: number;
+  /**
+   * Image-encoder weights trained elsewhere (a checkpoint folder or a PyTorch state dict in safetensors) used
+   * as the full RenalCLIP encoder instead of training stage 2 here.
+   */
+  imageWeights?: string;
 }
 
 /** Everything a run produced. */
@@ -62,8 +67,8 @@ async function timed<T>(results: PipelineResults, name: string, fn: () => Promis
   }
 }
 
-/** Builds the text encoder of stage 1 and embeds every report (original + sentence shuffles) once. */
-async function stageText(
+/** Stage 1 text: builds the text encoder and embeds every report (original + sentence shuffles) once. */
+export async function buildTextEmbeddings(
   options: PipelineOptions,
   splits: Splits,
   results: PipelineResults,
@@ -207,7 +212,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   );
 
   const { encoder, embeddings } = await timed(results, 'stage 1 text', () =>
-    stageText(options, splits, results),
+    buildTextEmbeddings(options, splits, results),
   );
 
   const full = new ImageModel(config, seed + 10);
@@ -220,15 +225,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     embeddings,
     dir: join(outDir, 'checkpoints', 'stage2-align'),
   };
-  const alignRun = await timed(results, 'stage 2 align', () => trainAlignStage(alignInputs));
-  await loadParams(
-    join(outDir, 'checkpoints', 'stage2-align', 'best'),
-    full.params(['backbone', 'projection']),
-  );
-  results.losses['stage 2 align'] = alignRun.losses;
-  log(
-    `stage 2 align: best validation mean R@5 ${alignRun.bestScore.toFixed(3)} (epoch ${alignRun.bestEpoch})`,
-  );
+  if (options.imageWeights) {
+    const loaded = await loadImageWeights(full, options.imageWeights);
+    results.notes.push(`RenalCLIP encoder: ${loaded}; stage 2 was not trained here.`);
+    log(`image weights: ${loaded}`);
+  } else {
+    const alignRun = await timed(results, 'stage 2 align', () => trainAlignStage(alignInputs));
+    await loadParams(
+      join(outDir, 'checkpoints', 'stage2-align', 'best'),
+      full.params(['backbone', 'projection']),
+    );
+    results.losses['stage 2 align'] = alignRun.losses;
+    log(
+      `stage 2 align: best validation mean R@5 ${alignRun.bestScore.toFixed(3)} (epoch ${alignRun.bestEpoch})`,
+    );
+  }
 
   const scratch = new ImageModel(config, seed + 20);
   const encoders: Record<EncoderName, ImageModel> = { scratch, stage1, renalclip: full };

@@ -61,13 +61,13 @@ export class AdamW {
         if (!grad) continue;
         const { m, v } = this.momentsOf(variable);
         tf.tidy(() => {
-          const newM = m.mul(this.beta1).add(grad.mul(1 - this.beta1));
-          const newV = v.mul(this.beta2).add(grad.square().mul(1 - this.beta2));
-          const denominator = newV.div(correction2).sqrt().add(this.epsilon);
-          const update = newM.div(correction1).div(denominator).mul(groupLr);
+          const newM = tf.add(tf.mul(m, this.beta1), tf.mul(grad, 1 - this.beta1));
+          const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
+          const denominator = tf.add(tf.sqrt(tf.div(newV, correction2)), this.epsilon);
+          const update = tf.mul(tf.div(tf.div(newM, correction1), denominator), groupLr);
           m.assign(newM);
           v.assign(newV);
-          variable.assign(variable.mul(1 - groupLr * decay).sub(update));
+          variable.assign(tf.sub(tf.mul(variable, 1 - groupLr * decay), update));
         });
       }
     }

@@ -10,14 +10,14 @@ export function clipByGlobalNorm(
 ): { grads: Record<string, tf.Tensor>; norm: number } {
   const names = Object.keys(grads);
   const norm = tf.tidy(() => {
-    const squares = names.map((n) => grads[n].square().sum());
-    return squares.length ? tf.addN(squares).sqrt().dataSync()[0] : 0;
+    const squares = names.map((n) => tf.sum(tf.square(grads[n])));
+    return squares.length ? tf.sqrt(tf.addN(squares)).dataSync()[0] : 0;
   });
   if (!(norm > maxNorm) || !Number.isFinite(norm)) return { grads, norm };
   const scale = maxNorm / (norm + 1e-6);
   const clipped: Record<string, tf.Tensor> = {};
   for (const name of names) {
-    clipped[name] = grads[name].mul(scale);
+    clipped[name] = tf.mul(grads[name], scale);
     grads[name].dispose();
   }
   return { grads: clipped, norm };

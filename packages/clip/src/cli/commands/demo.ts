@@ -1,4 +1,41 @@
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { readManifest } from '../../data/manifest.js';
+import { writeDemoCohort } from '../../pipeline/demo-cohort.js';
+import { pipelineConfig } from '../../pipeline/config.js';
+import { runPipeline } from '../../pipeline/run.js';
+import type { PipelineResults } from '../../report/results.js';
+import { formatEstimate, taskTable, textTable } from '../../report/write.js';
+import { CliError, emit } from '../command.js';
+import { startBackend } from '../pipeline-options.js';
+
+/** The non-table lines of a results summary: zero-shot, retrieval, report generation, quality bar. */
+export function summaryLines(results: PipelineResults): string[] {
+  const lines: string[] = [];
+  for (const z of results.zeroShot)
+    lines.push(`zero-shot ${z.task} (${z.mode}): AUC ${formatEstimate(z.auc)}`);
+  for (const r of results.retrieval) {
+    lines.push(
+      `retrieval ${r.direction}: R@1 ${r.r1.toFixed(3)}  R@3 ${r.r3.toFixed(3)}  R@5 ${r.r5.toFixed(3)}  (chance R@5 ${r.chance5.toFixed(3)}, ${r.candidates} candidates)`,
+    );
+  }
+  for (const g of results.reportGeneration) {
+    lines.push(
+      `report generation, ${g.method}: BLEU-1 ${g.bleu1.toFixed(3)}  BLEU-4 ${g.bleu4.toFixed(3)}  ROUGE-L ${g.rougeL.toFixed(3)}`,
+    );
+  }
+  for (const q of results.qualityBar)
+    lines.push(
+      `quality bar — ${q.name}: ${q.value.toFixed(3)} (target ${q.target}) ${q.met ? 'met' : 'NOT met'}`,
+    );
+  const total = Object.values(results.timings).reduce((s, v) => s + v, 0);
+  lines.push(
+    `time: ${Object.entries(results.timings)
+      .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
+      .join(', ')} — ${total.toFixed(0)} s in all`,
+  );
+  return lines;
+}
 
 /** `renal-clip demo`: the whole pipeline on a fresh synthetic cohort (tiny preset by default). */
 export function registerDemo(program: Command): void {
@@ -7,9 +44,56 @@ export function registerDemo(program: Command): void {
     .description('run the whole RenalCLIP pipeline on a fresh synthetic cohort and print the results table')
     .option('--preset <preset>', 'tiny or paper', 'tiny')
     .option('--out <dir>', 'output folder', 'renal-clip-demo')
+    .option('--patients <n>', 'patients in the synthetic cohort', '120')
+    .option('--seed <n>', 'random seed', '0')
+    .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
     .option('--json', 'print one JSON object')
-    .action(() => {
-      // The pipeline (issue: renal-clip pipeline) has not landed yet; say so rather than pretend.
-      process.stdout.write('renal-clip demo: not yet — the pipeline package is under construction.\n');
-    });
+    .action(
+      async (options: {
+        preset: string;
+        out: string;
+        patients: string;
+        seed: string;
+        backend: string;
+        json?: boolean;
+      }) => {
+        const patients = Number.parseInt(options.patients, 10);
+        if (!(patients >= 10))
+          throw new CliError(`--patients must be an integer ≥ 10, got "${options.patients}"`);
+        const seed = Number.parseInt(options.seed, 10);
+        if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got "${options.seed}"`);
+        let config: ReturnType<typeof pipelineConfig>;
+        try {
+          config = pipelineConfig(options.preset);
+        } catch (error) {
+          throw new CliError((error as Error).message);
+        }
+        const backend = await startBackend(options);
+        const out = resolve(options.out);
+        const started = performance.now();
+        process.stderr.write(
+          `renal-clip demo: ${patients} synthetic patients (${options.preset} preset) on ${backend} → ${out}\n`,
+        );
+        const manifest = await writeDemoCohort(join(out, 'cohort'), {
+          patients,
+          seed,
+          preset: config.preset,
+        });
+        const synthSeconds = (performance.now() - started) / 1000;
+        const { results, paths } = await runPipeline({
+          records: readManifest(manifest),
+          source: `renal-synth cohort (${patients} patients, seed ${seed})`,
+          outDir: out,
+          config,
+          seed,
+          resume: false,
+        });
+        results.timings = { 'synthetic cohort': synthSeconds, ...results.timings };
+        emit({ backend, ...results, files: paths }, options, () =>
+          [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join(
+            '\n',
+          ),
+        );
+      },
+    );
 }

@@ -1,13 +1,52 @@
 import type { Command } from 'commander';
-import { CliError } from '../command.js';
+import { runPipeline } from '../../pipeline/run.js';
+import { taskTable, textTable } from '../../report/write.js';
+import { emit } from '../command.js';
+import {
+  addPipelineOptions,
+  configFrom,
+  loadCohort,
+  type PipelineCliOptions,
+  seedFrom,
+  startBackend,
+} from '../pipeline-options.js';
+import { summaryLines } from './demo.js';
 
-/** `renal-clip eval`. */
+/**
+ * `renal-clip eval`: the paper's evaluation on a cohort — stages resume from the checkpoints in `--out` (and
+ * train only what is missing), then the ten tasks for three encoders, data efficiency, zero-shot, retrieval
+ * and report generation; writes metrics.json, report.md and report.html.
+ */
 export function registerEval(program: Command): void {
-  program
-    .command('eval')
-    .description('(not yet implemented)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('eval: not yet implemented');
+  addPipelineOptions(
+    program
+      .command('eval')
+      .description(
+        'evaluate: ten tasks × three encoders, data efficiency, zero-shot, retrieval, report generation',
+      ),
+  )
+    .option('--text-embeddings <file>', 'precomputed report embeddings (safetensors) instead of stage 1 text')
+    .option(
+      '--image-weights <path>',
+      'RenalCLIP image weights (checkpoint folder or PyTorch safetensors) instead of stage 2',
+    )
+    .option('--skip-data-efficiency', 'leave out the data-efficiency curves')
+    .action(async (options: PipelineCliOptions & { imageWeights?: string; skipDataEfficiency?: boolean }) => {
+      const backend = await startBackend(options);
+      const { records, source } = await loadCohort(options);
+      const { results, paths } = await runPipeline({
+        records,
+        source,
+        outDir: options.out,
+        config: configFrom(options),
+        seed: seedFrom(options),
+        resume: options.resume,
+        text: options.textEmbeddings ? { kind: 'file', path: options.textEmbeddings } : { kind: 'tfidf' },
+        imageWeights: options.imageWeights,
+        skipDataEfficiency: options.skipDataEfficiency,
+      });
+      emit({ backend, ...results, files: paths }, options, () =>
+        [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join('\n'),
+      );
     });
 }

@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { type BackendName, initBackend } from 'renal-core';
+import { readKitsFolder } from '../data/kits.js';
+import { type KidneyRecord, readManifest } from '../data/manifest.js';
+import { type PipelineConfig, pipelineConfig } from '../pipeline/config.js';
+import { CliError } from './command.js';
+
+/** Options shared by the verbs that run part of the pipeline. */
+export interface PipelineCliOptions {
+  manifest?: string;
+  kits?: string;
+  out: string;
+  preset: string;
+  seed: string;
+  backend: string;
+  epochs?: string;
+  json?: boolean;
+  resume?: boolean;
+  textEmbeddings?: string;
+}
+
+/** Adds the data, output, preset, seed and backend options to a verb. */
+export function addPipelineOptions(command: Command, defaultOut = 'renal-clip-run'): Command {
+  return command
+    .option('--manifest <file>', 'cohort manifest.jsonl (see ARCHITECTURE.md)')
+    .option('--kits <dir>', 'a KiTS folder (case_XXXXX/imaging.nii.gz + segmentation.nii.gz + kits.json)')
+    .option('--out <dir>', 'output folder (checkpoints, crop cache, embeddings, report)', defaultOut)
+    .option('--preset <preset>', 'tiny or paper', 'tiny')
+    .option('--seed <n>', 'random seed', '0')
+    .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
+    .option('--epochs <n>', 'override the epochs of every training stage')
+    .option('--no-resume', 'start stages afresh instead of resuming from their last checkpoints')
+    .option('--json', 'print one JSON object');
+}
+
+/** Reads the cohort named by `--manifest` or `--kits`. */
+export async function loadCohort(
+  options: PipelineCliOptions,
+): Promise<{ records: KidneyRecord[]; source: string }> {
+  if (options.manifest && options.kits) throw new CliError('give either --manifest or --kits, not both');
+  if (options.manifest) {
+    const file = resolve(options.manifest);
+    if (!existsSync(file)) throw new CliError(`${file}: no such manifest`);
+    return { records: readManifest(file), source: `manifest ${file}` };
+  }
+  if (options.kits)
+    return { records: await readKitsFolder(options.kits), source: `KiTS folder ${resolve(options.kits)}` };
+  throw new CliError('no data: pass --manifest FILE or --kits DIR (or run `renal-clip synth` first)');
+}
+
+/** The pipeline config of `--preset`, with `--epochs` applied to every training stage. */
+export function configFrom(options: PipelineCliOptions): PipelineConfig {
+  let config: PipelineConfig;
+  try {
+    config = pipelineConfig(options.preset);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  if (options.epochs !== undefined) {
+    const epochs = Number.parseInt(options.epochs, 10);
+    if (!(epochs >= 1)) throw new CliError(`--epochs must be a positive integer, got "${options.epochs}"`);
+    config.image.epochs = epochs;
+    config.align.epochs = epochs;
+  }
+  return config;
+}
+
+/** Parses `--seed`. */
+export function seedFrom(options: PipelineCliOptions): number {
+  const seed = Number.parseInt(options.seed, 10);
+  if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got "${options.seed}"`);
+  return seed;
+}
+
+/** Starts the backend named by `--backend`; returns its name. */
+export async function startBackend(options: { backend: string }): Promise<string> {
+  const names = ['auto', 'tensorflow', 'wasm', 'webgpu', 'webgl', 'cpu'];
+  if (!names.includes(options.backend)) throw new CliError(`--backend must be one of ${names.join(', ')}`);
+  try {
+    return await initBackend(options.backend as BackendName);
+  } catch (error) {
+    throw new CliError(`backend ${options.backend}: ${(error as Error).message}`);
+  }
+}
