@@ -103,6 +103,20 @@ describe('CoxPHFitter vs R coxph', () => {
     });
   }
 
+  it("stratified model: the predicted curve uses the subject's own stratum baseline", () => {
+    const fit = new CoxPHFitter({ ties: 'breslow' }).fit({
+      X: { age: lungc.age, 'ph.ecog': lungc['ph.ecog'] },
+      time: lungc.time,
+      event: lungEvent,
+      strata: lungc.sex,
+    });
+    const golden = R.lung_strata_prediction;
+    const curves = fit.predictSurvival({ age: [60], 'ph.ecog': [1] }, { times: golden.time, strata: [2] });
+    expectClose(curves.survival[0], golden.surv, 1e-6);
+    expect(() => fit.predictSurvival({ age: [60], 'ph.ecog': [1] })).toThrow(/stratified/);
+    expect(fit.baselineHazard().map((b) => b.stratum)).toEqual([1, 2]);
+  });
+
   it('lung ridge penalty matches R ridge(theta, scale = FALSE)', () => {
     const golden = R.lung_cox_ridge;
     const fit = new CoxPHFitter({ penalizer: golden.theta[0] }).fit({

@@ -9,7 +9,9 @@ import { stepAt, stepBefore } from '../math/step.js';
  */
 export class CensoringDistribution {
   private constructor(
+    /** Distinct observed times, ascending. */
     readonly times: Float64Array,
+    /** G at those times. */
     readonly survival: Float64Array,
   ) {}
 

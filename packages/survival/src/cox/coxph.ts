@@ -64,13 +64,22 @@ export interface CoxPHInput {
  * `tolerance`, halving any step that lowers it.
  */
 export class CoxPHFitter {
+  /** Tie handling used by {@link CoxPHFitter.fit}. */
   readonly ties: Ties;
+  /** L2 penalty λ. */
   readonly penalizer: number;
+  /** Relative log-likelihood change that ends the iterations. */
   readonly tolerance: number;
+  /** Most Newton–Raphson iterations. */
   readonly maxIterations: number;
+  /** Confidence level of the coefficient intervals. */
   readonly confLevel: number;
 
-  constructor(readonly options: CoxPHOptions = {}) {
+  /** Creates a fitter; throws {@link SurvivalInputError} on an unknown `ties` or a negative penalty. */
+  constructor(
+    /** The options as given. */
+    readonly options: CoxPHOptions = {},
+  ) {
     this.ties = options.ties ?? 'efron';
     this.penalizer = options.penalizer ?? 0;
     this.tolerance = options.tolerance ?? 1e-12;

@@ -89,10 +89,16 @@ export class KaplanMeierResult {
 
 /** Kaplan–Meier (product-limit) estimator with Greenwood confidence intervals. */
 export class KaplanMeierFitter {
+  /** Confidence interval transform. */
   readonly confType: ConfidenceType;
+  /** Confidence level. */
   readonly confLevel: number;
 
-  constructor(readonly options: KaplanMeierOptions = {}) {
+  /** Creates a fitter; throws {@link SurvivalInputError} on a confidence level outside (0, 1). */
+  constructor(
+    /** The options as given. */
+    readonly options: KaplanMeierOptions = {},
+  ) {
     this.confType = options.confType ?? 'log';
     this.confLevel = options.confLevel ?? 0.95;
     if (!(this.confLevel > 0 && this.confLevel < 1)) {

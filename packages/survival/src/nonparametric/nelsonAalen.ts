@@ -37,8 +37,10 @@ export class NelsonAalenResult {
 
 /** Nelson–Aalen estimator of the cumulative hazard. */
 export class NelsonAalenFitter {
+  /** Confidence level of the intervals. */
   readonly confLevel: number;
 
+  /** Creates a fitter; throws {@link SurvivalInputError} on a confidence level outside (0, 1). */
   constructor(options: NelsonAalenOptions = {}) {
     this.confLevel = options.confLevel ?? 0.95;
     if (!(this.confLevel > 0 && this.confLevel < 1)) {
