@@ -122,28 +122,76 @@ export function foldedFilterGrad(
   return tf.tidy(() => {
     const taps = tapReader(x, plans);
     const positions = n * pd.out * ph.out * pw.out;
-    // dyᵀ·window, not windowᵀ·dy: wasm's matMul with transposeA is ~7× slower than a plain product.
-    const dyT = tf.transpose(tf.reshape(dy, [positions, co]));
-    const grads: tf.Tensor2D[] = [];
-    for (let t = 0; t < kd; t++) {
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          grads.push(
-            tf.tidy(() => {
-              const window = taps.window(t, i, j);
-              return tf.matMul(dyT, tf.reshape(window, [positions, c]));
-            }),
-          );
-        }
+    const all: [number, number, number][] = [];
+    for (let t = 0; t < kd; t++)
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) all.push([t, i, j]);
+    const parts: tf.Tensor3D[] = [];
+    if (c === 1) {
+      // One input channel (the stem): a window is a row vector for free, and a per-tap product would be
+      // a memory-bound matrix–vector product. Stack `co` windows as rows — scratch no larger than dy —
+      // and multiply once: [g, P]·[P, Co]. (Concatenating columns instead is ~6× slower on wasm.)
+      const dyFlat = tf.reshape(dy, [positions, co]);
+      for (let start = 0; start < all.length; start += co) {
+        const members = all.slice(start, start + co);
+        parts.push(
+          tf.tidy(() => {
+            const rows = members.map(([t, i, j]) => tf.reshape(taps.window(t, i, j), [1, positions]));
+            return tf.reshape(tf.matMul(tf.concat(rows, 0), dyFlat), [members.length, 1, co]) as tf.Tensor3D;
+          }),
+        );
+      }
+    } else {
+      // dyᵀ·window, not windowᵀ·dy: wasm's matMul with transposeA is ~7× slower than a plain product.
+      const dyT = tf.transpose(tf.reshape(dy, [positions, co]));
+      for (const [t, i, j] of all) {
+        parts.push(
+          tf.tidy(() => {
+            const g = tf.matMul(dyT, tf.reshape(taps.window(t, i, j), [positions, c]));
+            return tf.reshape(tf.transpose(g), [1, c, co]) as tf.Tensor3D;
+          }),
+        );
       }
     }
-    const perTap = tf.transpose(tf.stack(grads), [0, 2, 1]);
-    return tf.reshape(perTap, [kd, kh, kw, c, co]);
+    return tf.reshape(parts.length === 1 ? parts[0] : tf.concat(parts, 0), [kd, kh, kw, c, co]);
   });
 }
 
-/** conv3d with the depth-folded forward and its hand-written gradients for x and filter. */
+/** The part of tfjs's Engine that runs an op with its own backward functions. */
+interface KernelFuncEngine {
+  runKernelFunc?: (invocation: {
+    forwardFunc: (backend: unknown, save: tf.GradSaveFunc) => tf.Tensor;
+    backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
+    inputs: Record<string, tf.Tensor>;
+  }) => tf.Tensor;
+}
+
+/**
+ * conv3d with the depth-folded forward and its hand-written gradients for x and filter.
+ *
+ * The gradients are lazy: `tf.customGrad` computes every input's gradient, but the engine's own
+ * `runKernelFunc` (what customGrad is built on; public in JavaScript, private in the typings of
+ * tfjs-core 4.22) takes one function per input and calls only those the tape needs — so training the
+ * stem never pays for the input image's gradient. Falls back to customGrad if that method is missing.
+ */
 export function foldedConv3d(x: tf.Tensor5D, w: tf.Tensor5D, plans: ConvPlans): tf.Tensor5D {
+  const engine = tf.engine() as unknown as KernelFuncEngine;
+  if (typeof engine.runKernelFunc === 'function') {
+    return engine.runKernelFunc({
+      forwardFunc: (_backend, save) => {
+        save([x, w]);
+        return foldedForward(x, w, plans);
+      },
+      backwardsFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor5D, tf.Tensor5D];
+        const g = dy as tf.Tensor5D;
+        return {
+          0: () => foldedInputGrad(g, ws, plans, xs.shape),
+          1: () => foldedFilterGrad(xs, g, ws.shape, plans),
+        };
+      },
+      inputs: { 0: x, 1: w },
+    }) as tf.Tensor5D;
+  }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, wi, save] = args as [tf.Tensor5D, tf.Tensor5D, tf.GradSaveFunc];
     save([xi, wi]);
