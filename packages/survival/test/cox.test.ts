@@ -49,6 +49,10 @@ describe('CoxPHFitter vs R coxph', () => {
       });
       expect(fit.converged).toBe(true);
       checkAgainstR(fit, R[`lung_cox_${ties}`]);
+      const text = fit.formatSummary();
+      expect(text).toMatch(/^n = 226, events = 163/);
+      expect(text).toContain('Likelihood ratio test = 30.');
+      expect(text.split('\n')[2]).toMatch(/^age\s+0\.0112/);
     });
 
     it(`lung, ${ties}: case weights`, () => {

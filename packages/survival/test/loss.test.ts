@@ -122,6 +122,16 @@ describe('Cox partial likelihood loss', () => {
     }
   });
 
+  it('accepts time and event as tensors', () => {
+    const c = golden.cases[0];
+    const time = tf.tensor1d(c.time);
+    const event = tf.tensor1d(c.event, 'int32');
+    const x = tf.tensor1d(c.eta);
+    const loss = coxPartialLikelihoodLoss(x, time, event, { reduction: 'sum' });
+    expectClose(loss.dataSync(), [c.breslow.loss], 1e-6);
+    tf.dispose([time, event, x, loss]);
+  });
+
   it('returns 0 with a zero gradient and a warning for a batch without events', () => {
     const warnings: SurvivalWarning[] = [];
     const { loss, grad } = tfLossGrad([0.3, -1, 2], [1, 2, 3], [0, 0, 0], {

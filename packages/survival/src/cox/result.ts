@@ -164,6 +164,31 @@ export class CoxPHResult {
     }));
   }
 
+  /** The summary as a fixed-width text table with the tests underneath, in the spirit of R's `summary(coxph)`. */
+  formatSummary(): string {
+    const number = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(2));
+    const header = ['', 'coef', 'exp(coef)', 'se(coef)', 'z', 'p', 'lower .95', 'upper .95'];
+    const rows = this.summary().map((r) =>
+      [r.name, r.coef, r.hazardRatio, r.se, r.z, r.p, Math.exp(r.lower), Math.exp(r.upper)].map((v) =>
+        typeof v === 'number' ? number(v) : v,
+      ),
+    );
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+    const format = (cells: string[]) =>
+      cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+    const test = (name: string, t: ChiSquareTest) =>
+      `${name} ${t.statistic.toFixed(2)} on ${t.df} df, p = ${t.pValue.toExponential(3)}`;
+    return [
+      `n = ${this.n}, events = ${this.nEvents}, ties = ${this.ties}${this.penalizer > 0 ? `, L2 penalty = ${this.penalizer}` : ''}`,
+      format(header),
+      ...rows.map(format),
+      `Concordance = ${this.concordance.concordance.toFixed(3)} (se = ${this.concordance.standardError.toFixed(3)})`,
+      test('Likelihood ratio test =', this.likelihoodRatioTest),
+      test('Wald test             =', this.waldTest),
+      test('Score (log-rank) test =', this.scoreTest),
+    ].join('\n');
+  }
+
   /** Linear predictor xᵀβ̂ (uncentred) for new rows or columns; higher means higher hazard. */
   predictRisk(X: Covariates): Float64Array {
     const design = toDesign(X, Array.isArray(X) || ArrayBuffer.isView(X) ? undefined : this.names);
