@@ -68,7 +68,11 @@ export function sampleAnatomy(rng: Rng, grid: GridSpec): Anatomy {
     const sign = side === 'L' ? 1 : -1;
     const theta = ((30 + jitter(6)) * Math.PI) / 180;
     const axes: Vec3 = [27 + jitter(2), 23 + jitter(1.5), 54 + jitter(4)];
-    const center: Vec3 = [cx + sign * (60 + jitter(3)), cy + 20 + jitter(3), zc + (side === 'L' ? 6 : -6) + jitter(4)];
+    const center: Vec3 = [
+      cx + sign * (60 + jitter(3)),
+      cy + 20 + jitter(3),
+      zc + (side === 'L' ? 6 : -6) + jitter(4),
+    ];
     return {
       side,
       center,

@@ -10,7 +10,8 @@ import { ATTRIBUTE_CLASS_COUNTS, attributeIndex, UNKNOWN } from './schema.js';
 
 /** Whether a mass has grown into the renal sinus (pT3a), judged from its overlap with the sinus. */
 export function sinusInvasion(m: MassFeatures, g: MassGeometry): boolean {
-  const carcinomaLike = m.family === 'clear_cell_like' || m.family === 'papillary_like' || m.family === 'chromophobe_like';
+  const carcinomaLike =
+    m.family === 'clear_cell_like' || m.family === 'papillary_like' || m.family === 'chromophobe_like';
   return carcinomaLike && g.sinusGap < -4 && (m.margin === 2 || maxDiameterCm(m) > 7);
 }
 
@@ -47,7 +48,8 @@ function locationClass(g: MassGeometry): number {
 /** Benign masses displace the collecting system; only an infiltrative carcinoma invades it. */
 function collectingClass(m: MassFeatures, g: MassGeometry): number {
   if (g.pelvisGap > 2) return 0;
-  const carcinomaLike = m.family === 'clear_cell_like' || m.family === 'papillary_like' || m.family === 'chromophobe_like';
+  const carcinomaLike =
+    m.family === 'clear_cell_like' || m.family === 'papillary_like' || m.family === 'chromophobe_like';
   return g.pelvisGap < -3 && carcinomaLike && (m.margin === 2 || maxDiameterCm(m) > 4) ? 2 : 1;
 }
 
@@ -97,11 +99,18 @@ export function trueAttributes(masses: MassFeatures[], geometry: MassGeometry[])
  * each attribute but `lesion_count` is dropped (−1) with probability `unknownRate`. A fat-attenuation mass
  * always states its fat, since saying "predominantly fat" states it.
  */
-export function observedAttributes(rng: Rng, truth: number[], labelNoise: number, unknownRate: number): number[] {
+export function observedAttributes(
+  rng: Rng,
+  truth: number[],
+  labelNoise: number,
+  unknownRate: number,
+): number[] {
   const labels = truth.slice();
   const lesionCount = attributeIndex('lesion_count');
+  // A normal kidney's few statements ("no mass, no calcification") are not misreported.
+  const normal = truth[lesionCount] === 0;
   for (let a = 0; a < labels.length; a++) {
-    if (labels[a] === UNKNOWN || a === lesionCount) continue;
+    if (normal || labels[a] === UNKNOWN || a === lesionCount) continue;
     if (rng.bernoulli(labelNoise)) {
       const other = rng.int(ATTRIBUTE_CLASS_COUNTS[a] - 1);
       labels[a] = other >= labels[a] ? other + 1 : other;

@@ -46,7 +46,11 @@ function indexMass(patient: PatientRecord): MassRecord | undefined {
 }
 
 /** The clinical record of a patient in KiTS's fields (OS in days from `os`, months × 30.4375). */
-export function kitsCase(caseId: string, patient: PatientRecord, spacing: [number, number, number]): KitsCase {
+export function kitsCase(
+  caseId: string,
+  patient: PatientRecord,
+  spacing: [number, number, number],
+): KitsCase {
   const m = indexMass(patient);
   const p = m?.pathology;
   return {

@@ -117,7 +117,9 @@ function sampleSize(rng: Rng, family: Family, maxCm: number): number {
 /** Samples one mass on a kidney; `incidental` makes it a small simple cyst (a second lesion). */
 export function sampleMass(rng: Rng, kidney: KidneyGeometry, incidental?: { maxCm: number }): MassFeatures {
   const family: Family = incidental ? 'simple_cyst' : pickFamily(rng);
-  const sizeCm = incidental ? clamp(0.8 + rng.uniform() * 1.4, 0.8, incidental.maxCm) : sampleSize(rng, family, 12);
+  const sizeCm = incidental
+    ? clamp(0.8 + rng.uniform() * 1.4, 0.8, incidental.maxCm)
+    : sampleSize(rng, family, 12);
   const m = baseFeatures(family, sizeCm);
   switch (family) {
     case 'simple_cyst':
@@ -217,45 +219,47 @@ interface SolidProfile {
   illDefined: number;
 }
 
-const SOLID: Record<'clear_cell_like' | 'papillary_like' | 'chromophobe_like' | 'oncocytoma_like', SolidProfile> =
-  {
-    clear_cell_like: {
-      hu: [33, 6],
-      riseA: [118, 28],
-      kinetics: [0.75, 0.5],
-      heterogeneous: 0.7,
-      scar: 0.03,
-      calcification: 0.12,
-      illDefined: 0.25,
-    },
-    papillary_like: {
-      hu: [43, 6],
-      riseA: [22, 7],
-      kinetics: [1.6, 1.8],
-      heterogeneous: 0.2,
-      scar: 0,
-      calcification: 0.25,
-      illDefined: 0.12,
-    },
-    chromophobe_like: {
-      hu: [38, 5],
-      riseA: [58, 15],
-      kinetics: [1.3, 1.05],
-      heterogeneous: 0.15,
-      scar: 0.15,
-      calcification: 0.1,
-      illDefined: 0.06,
-    },
-    oncocytoma_like: {
-      hu: [37, 5],
-      riseA: [98, 22],
-      kinetics: [0.95, 0.72],
-      heterogeneous: 0.3,
-      scar: 0.45,
-      calcification: 0.04,
-      illDefined: 0.03,
-    },
-  };
+const SOLID: Record<
+  'clear_cell_like' | 'papillary_like' | 'chromophobe_like' | 'oncocytoma_like',
+  SolidProfile
+> = {
+  clear_cell_like: {
+    hu: [33, 6],
+    riseA: [118, 28],
+    kinetics: [0.75, 0.5],
+    heterogeneous: 0.7,
+    scar: 0.03,
+    calcification: 0.12,
+    illDefined: 0.25,
+  },
+  papillary_like: {
+    hu: [43, 6],
+    riseA: [22, 7],
+    kinetics: [1.6, 1.8],
+    heterogeneous: 0.2,
+    scar: 0,
+    calcification: 0.25,
+    illDefined: 0.12,
+  },
+  chromophobe_like: {
+    hu: [38, 5],
+    riseA: [58, 15],
+    kinetics: [1.3, 1.05],
+    heterogeneous: 0.15,
+    scar: 0.15,
+    calcification: 0.1,
+    illDefined: 0.06,
+  },
+  oncocytoma_like: {
+    hu: [37, 5],
+    riseA: [98, 22],
+    kinetics: [0.95, 0.72],
+    heterogeneous: 0.3,
+    scar: 0.45,
+    calcification: 0.04,
+    illDefined: 0.03,
+  },
+};
 
 function solidTumour(rng: Rng, m: MassFeatures, family: Family, sizeCm: number): void {
   const p = SOLID[family as keyof typeof SOLID];
@@ -265,7 +269,9 @@ function solidTumour(rng: Rng, m: MassFeatures, family: Family, sizeCm: number):
   m.solidRise = [riseA, riseA * p.kinetics[0], riseA * p.kinetics[1]];
   m.centralScar = rng.bernoulli(p.scar);
   m.heterogeneous = !m.centralScar && rng.bernoulli(p.heterogeneous);
-  const necrosisP = malignantLike ? sigmoid((sizeCm - 4.5) / 1.2) * (family === 'clear_cell_like' ? 0.9 : 0.5) : 0.05;
+  const necrosisP = malignantLike
+    ? sigmoid((sizeCm - 4.5) / 1.2) * (family === 'clear_cell_like' ? 0.9 : 0.5)
+    : 0.05;
   if (rng.bernoulli(necrosisP)) m.necrosis = sizeCm > 6 && rng.bernoulli(0.55) ? 2 : 1;
   if (m.necrosis > 0) m.heterogeneous = true;
   m.composition = family === 'clear_cell_like' && rng.bernoulli(0.3) ? 1 : 0;
@@ -292,7 +298,8 @@ function placeMass(rng: Rng, m: MassFeatures, kidney: KidneyGeometry, sizeCm: nu
   const largest = Math.max(...aspect);
   m.diameters = aspect.map((a) => (2 * r * a) / largest) as Vec3;
   const u = rng.uniform();
-  const outward = u < 0.45 ? rng.uniformIn(0.1, 0.85) : u < 0.8 ? rng.uniformIn(-0.9, 0.1) : rng.uniformIn(-1.8, -1.05);
+  const outward =
+    u < 0.45 ? rng.uniformIn(0.1, 0.85) : u < 0.8 ? rng.uniformIn(-0.9, 0.1) : rng.uniformIn(-1.8, -1.05);
   const wFrac = clamp(rng.normal(0, 0.68), -0.92, 0.92);
   const phi = rng.uniformIn(0, 2 * Math.PI);
   m.placement = { wFrac, phi, outward };
@@ -315,7 +322,10 @@ function placeMass(rng: Rng, m: MassFeatures, kidney: KidneyGeometry, sizeCm: nu
     const z = rng.uniformIn(-1, 1);
     const t = rng.uniformIn(0, 2 * Math.PI);
     const q = Math.sqrt(1 - z * z);
-    m.bumps.push({ dir: [q * Math.cos(t), q * Math.sin(t), z], height: bumpHeight * rng.uniformIn(0.6, 1.2) });
+    m.bumps.push({
+      dir: [q * Math.cos(t), q * Math.sin(t), z],
+      height: bumpHeight * rng.uniformIn(0.6, 1.2),
+    });
   }
   m.ragged = m.margin === 2 ? 0.14 : 0;
   m.textureSeed = rng.nextUint32();

@@ -123,7 +123,10 @@ function tStage(m: MassFeatures, g: MassGeometry): string {
 export function samplePathology(rng: Rng, m: MassFeatures, g: MassGeometry, signal: number): MassPathology {
   const probabilities = softmax(evidence(m, g).map((e) => e * signal));
   const pathology = PATHOLOGIES[drawIndex(rng, probabilities)];
-  const malignancyProbability = PATHOLOGIES.reduce((p, name, i) => p + (isMalignant(name) ? probabilities[i] : 0), 0);
+  const malignancyProbability = PATHOLOGIES.reduce(
+    (p, name, i) => p + (isMalignant(name) ? probabilities[i] : 0),
+    0,
+  );
   const malignant = isMalignant(pathology);
   const noise = rng.normal(0, 1);
   if (!malignant) {

@@ -146,7 +146,12 @@ export function generatePatient(rng: Rng, options: PatientOptions = {}): Patient
   const indexSide: Side = streams.masses.bernoulli(0.5) ? 'L' : 'R';
   const features: Record<Side, MassFeatures[]> = { R: [], L: [] };
   for (const side of ['R', 'L'] as const) {
-    features[side] = sampleKidneyMasses(streams.masses, anatomy, side, massCount(streams.masses, side === indexSide));
+    features[side] = sampleKidneyMasses(
+      streams.masses,
+      anatomy,
+      side,
+      massCount(streams.masses, side === indexSide),
+    );
   }
   const kidneys = {} as Record<Side, KidneyRecord>;
   for (const side of ['R', 'L'] as const) {
@@ -189,7 +194,9 @@ export function generatePatient(rng: Rng, options: PatientOptions = {}): Patient
       center: voxelOf(grid, dominant ? dominant.features.center : kidney.center),
     };
   }
-  const carcinomas = [...kidneys.R.masses, ...kidneys.L.masses].map((m) => m.pathology).filter((p) => p.malignant);
+  const carcinomas = [...kidneys.R.masses, ...kidneys.L.masses]
+    .map((m) => m.pathology)
+    .filter((p) => p.malignant);
   const risk = diseaseRisk(carcinomas, knobs.outcomeSignal);
   const outcomes: PatientOutcomes = sampleOutcomes(streams.outcome, age, risk);
   const record: PatientRecord = {
@@ -212,14 +219,17 @@ export function generatePatient(rng: Rng, options: PatientOptions = {}): Patient
 export function placedMasses(record: PatientRecord): PlacedMass[] {
   const placed: PlacedMass[] = [];
   for (const side of ['R', 'L'] as const) {
-    for (const m of record.kidneys[side].masses) placed.push({ mass: m.features, side, index: placed.length });
+    for (const m of record.kidneys[side].masses)
+      placed.push({ mass: m.features, side, index: placed.length });
   }
   return placed;
 }
 
 function renderPatient(rng: Rng, record: PatientRecord, grid: GridSpec, knobs: SynthKnobs): PatientVolumes {
   const placed = placedMasses(record);
-  const pathologies = [...record.kidneys.R.masses, ...record.kidneys.L.masses].map((m) => m.pathology.pathology);
+  const pathologies = [...record.kidneys.R.masses, ...record.kidneys.L.masses].map(
+    (m) => m.pathology.pathology,
+  );
   const map = rasterise(record.anatomy, grid, placed);
   const tables = huTables(
     rng,
@@ -230,7 +240,10 @@ function renderPatient(rng: Rng, record: PatientRecord, grid: GridSpec, knobs: S
   PHASES.forEach((phase, p) => {
     phases[phase] = renderPhase(map, tables[p], knobs.noiseHU, rng.nextUint32());
   });
-  const segmentation = renderSegmentation(map, segmentationTable(pathologies.map((p) => ({ cyst: p === 'cyst' }))));
+  const segmentation = renderSegmentation(
+    map,
+    segmentationTable(pathologies.map((p) => ({ cyst: p === 'cyst' }))),
+  );
   return {
     shape: [...grid.shape],
     spacing: [...grid.spacing],

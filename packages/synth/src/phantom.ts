@@ -23,7 +23,16 @@ const MASS_CAN_REPLACE = new Uint8Array(256).fill(1);
 for (const t of [T.AIR, T.BONE, T.MARROW, T.CSF, T.SUBCUTANEOUS_FAT, T.AORTA, T.IVC]) MASS_CAN_REPLACE[t] = 0;
 /** Tissues a kidney may displace. */
 const KIDNEY_CAN_REPLACE = new Uint8Array(256);
-for (const t of [T.FAT, T.MUSCLE, T.LIVER, T.SPLEEN, T.BOWEL_WALL, T.BOWEL_GAS, T.BOWEL_FLUID, T.RENAL_VEIN]) {
+for (const t of [
+  T.FAT,
+  T.MUSCLE,
+  T.LIVER,
+  T.SPLEEN,
+  T.BOWEL_WALL,
+  T.BOWEL_GAS,
+  T.BOWEL_FLUID,
+  T.RENAL_VEIN,
+]) {
   KIDNEY_CAN_REPLACE[t] = 1;
 }
 
@@ -76,17 +85,24 @@ function baseSlice(a: Anatomy, grid: GridSpec): Uint8Array {
         if (inside(x, y, body.cx, body.cy, body.ax - wall, body.ay - wall)) t = T.FAT;
         const p = a.paraspinal;
         const m = a.psoas;
-        if (inside(x, y, spine.cx - p.dx, p.cy, p.ax, p.ay) || inside(x, y, spine.cx + p.dx, p.cy, p.ax, p.ay)) {
+        if (
+          inside(x, y, spine.cx - p.dx, p.cy, p.ax, p.ay) ||
+          inside(x, y, spine.cx + p.dx, p.cy, p.ax, p.ay)
+        ) {
           t = T.MUSCLE;
         }
-        if (inside(x, y, spine.cx - m.dx, m.cy, m.ax, m.ay) || inside(x, y, spine.cx + m.dx, m.cy, m.ax, m.ay)) {
+        if (
+          inside(x, y, spine.cx - m.dx, m.cy, m.ax, m.ay) ||
+          inside(x, y, spine.cx + m.dx, m.cy, m.ax, m.ay)
+        ) {
           t = T.MUSCLE;
         }
         const rBody = Math.hypot(x - spine.cx, y - spine.cy);
         if (rBody <= spine.r) t = rBody > spine.r - 2.5 ? T.BONE : T.MARROW;
         const rCanal = Math.hypot(x - canal.cx, y - canal.cy);
         if (rCanal <= canal.r + 4) t = rCanal <= canal.r ? T.CSF : T.BONE;
-        if (Math.abs(x - canal.cx) <= 3.5 && y > canal.cy + canal.r && y < canal.cy + canal.r + 24) t = T.BONE;
+        if (Math.abs(x - canal.cx) <= 3.5 && y > canal.cy + canal.r && y < canal.cy + canal.r + 24)
+          t = T.BONE;
         if (Math.hypot(x - a.aorta.cx, y - a.aorta.cy) <= a.aorta.r) t = T.AORTA;
         if (inside(x, y, a.ivc.cx, a.ivc.cy, a.ivc.ax, a.ivc.ay)) t = T.IVC;
       }
@@ -98,20 +114,31 @@ function baseSlice(a: Anatomy, grid: GridSpec): Uint8Array {
 
 function drawOrgan(map: LabelMap, organ: Blob, tissue: number): void {
   const { center: c, axes: r } = organ;
-  forBox(map, [c[0] - r[0], c[1] - r[1], c[2] - r[2]], [c[0] + r[0], c[1] + r[1], c[2] + r[2]], (n, x, y, z) => {
-    if (map.tissue[n] !== T.FAT) return;
-    if (((x - c[0]) / r[0]) ** 2 + ((y - c[1]) / r[1]) ** 2 + ((z - c[2]) / r[2]) ** 2 <= 1) map.tissue[n] = tissue;
-  });
+  forBox(
+    map,
+    [c[0] - r[0], c[1] - r[1], c[2] - r[2]],
+    [c[0] + r[0], c[1] + r[1], c[2] + r[2]],
+    (n, x, y, z) => {
+      if (map.tissue[n] !== T.FAT) return;
+      if (((x - c[0]) / r[0]) ** 2 + ((y - c[1]) / r[1]) ** 2 + ((z - c[2]) / r[2]) ** 2 <= 1)
+        map.tissue[n] = tissue;
+    },
+  );
 }
 
 function drawBowel(map: LabelMap, loop: Blob & { gas: boolean }): void {
   const { center: c, axes: r } = loop;
   const content = loop.gas ? T.BOWEL_GAS : T.BOWEL_FLUID;
-  forBox(map, [c[0] - r[0], c[1] - r[1], c[2] - r[2]], [c[0] + r[0], c[1] + r[1], c[2] + r[2]], (n, x, y, z) => {
-    if (map.tissue[n] !== T.FAT) return;
-    const rho = Math.sqrt(((x - c[0]) / r[0]) ** 2 + ((y - c[1]) / r[1]) ** 2 + ((z - c[2]) / r[2]) ** 2);
-    if (rho <= 1) map.tissue[n] = rho > 1 - 2.5 / Math.min(r[0], r[1]) ? T.BOWEL_WALL : content;
-  });
+  forBox(
+    map,
+    [c[0] - r[0], c[1] - r[1], c[2] - r[2]],
+    [c[0] + r[0], c[1] + r[1], c[2] + r[2]],
+    (n, x, y, z) => {
+      if (map.tissue[n] !== T.FAT) return;
+      const rho = Math.sqrt(((x - c[0]) / r[0]) ** 2 + ((y - c[1]) / r[1]) ** 2 + ((z - c[2]) / r[2]) ** 2);
+      if (rho <= 1) map.tissue[n] = rho > 1 - 2.5 / Math.min(r[0], r[1]) ? T.BOWEL_WALL : content;
+    },
+  );
 }
 
 /** Distance from point p to segment ab. */
@@ -128,7 +155,14 @@ export function renalVein(a: Anatomy, k: KidneyGeometry): [Vec3, Vec3] {
   return [toWorld(k, [-k.axes[0] * 0.9, 0, 0]), [a.ivc.cx, a.ivc.cy, k.center[2]]];
 }
 
-function drawTube(map: LabelMap, from: Vec3, to: Vec3, radius: number, tissue: number, over: Uint8Array): void {
+function drawTube(
+  map: LabelMap,
+  from: Vec3,
+  to: Vec3,
+  radius: number,
+  tissue: number,
+  over: Uint8Array,
+): void {
   const lo: Vec3 = [0, 1, 2].map((d) => Math.min(from[d], to[d]) - radius) as Vec3;
   const hi: Vec3 = [0, 1, 2].map((d) => Math.max(from[d], to[d]) + radius) as Vec3;
   forBox(map, lo, hi, (n, x, y, z) => {
@@ -140,38 +174,43 @@ function drawKidney(map: LabelMap, k: KidneyGeometry): void {
   const reach = Math.max(k.axes[0], k.axes[1]);
   const c = k.center;
   const [a, b, cc] = k.axes;
-  forBox(map, [c[0] - reach, c[1] - reach, c[2] - cc], [c[0] + reach, c[1] + reach, c[2] + cc], (n, x, y, z) => {
-    if (!KIDNEY_CAN_REPLACE[map.tissue[n]]) return;
-    const dx = x - c[0];
-    const dy = y - c[1];
-    const u = dx * k.eu[0] + dy * k.eu[1];
-    const v = dx * k.ev[0] + dy * k.ev[1];
-    const w = z - c[2];
-    const r = Math.sqrt((u / a) ** 2 + (v / b) ** 2 + (w / cc) ** 2);
-    if (r > 1) return;
-    const pu = (u - k.pelvisCenter[0]) / k.pelvisAxes[0];
-    const pv = v / k.pelvisAxes[1];
-    const pw = w / k.pelvisAxes[2];
-    if (pu * pu + pv * pv + pw * pw <= 1) {
-      map.tissue[n] = T.URINE;
-      return;
-    }
-    const su = (u - k.sinusCenter[0]) / k.sinusAxes[0];
-    const sv = v / k.sinusAxes[1];
-    const sw = w / k.sinusAxes[2];
-    const rs = Math.sqrt(su * su + sv * sv + sw * sw);
-    if (rs <= 1) {
-      map.tissue[n] = T.SINUS_FAT;
-      return;
-    }
-    if (r > 1 - k.cortexFraction) {
-      map.tissue[n] = T.CORTEX;
-      return;
-    }
-    // Pyramids fan out from the sinus; cortical columns (of Bertin) run between them.
-    const angle = Math.atan2(sw, sv + 0.3 * su);
-    map.tissue[n] = Math.cos(k.pyramids * angle) > 0.55 ? T.CORTEX : T.MEDULLA;
-  });
+  forBox(
+    map,
+    [c[0] - reach, c[1] - reach, c[2] - cc],
+    [c[0] + reach, c[1] + reach, c[2] + cc],
+    (n, x, y, z) => {
+      if (!KIDNEY_CAN_REPLACE[map.tissue[n]]) return;
+      const dx = x - c[0];
+      const dy = y - c[1];
+      const u = dx * k.eu[0] + dy * k.eu[1];
+      const v = dx * k.ev[0] + dy * k.ev[1];
+      const w = z - c[2];
+      const r = Math.sqrt((u / a) ** 2 + (v / b) ** 2 + (w / cc) ** 2);
+      if (r > 1) return;
+      const pu = (u - k.pelvisCenter[0]) / k.pelvisAxes[0];
+      const pv = v / k.pelvisAxes[1];
+      const pw = w / k.pelvisAxes[2];
+      if (pu * pu + pv * pv + pw * pw <= 1) {
+        map.tissue[n] = T.URINE;
+        return;
+      }
+      const su = (u - k.sinusCenter[0]) / k.sinusAxes[0];
+      const sv = v / k.sinusAxes[1];
+      const sw = w / k.sinusAxes[2];
+      const rs = Math.sqrt(su * su + sv * sv + sw * sw);
+      if (rs <= 1) {
+        map.tissue[n] = T.SINUS_FAT;
+        return;
+      }
+      if (r > 1 - k.cortexFraction) {
+        map.tissue[n] = T.CORTEX;
+        return;
+      }
+      // Pyramids fan out from the sinus; cortical columns (of Bertin) run between them.
+      const angle = Math.atan2(sw, sv + 0.3 * su);
+      map.tissue[n] = Math.cos(k.pyramids * angle) > 0.55 ? T.CORTEX : T.MEDULLA;
+    },
+  );
 }
 
 /** Small, fast integer hash of a voxel index and a seed, to [0, 1). */
@@ -210,7 +249,9 @@ function drawMass(map: LabelMap, m: MassFeatures, index: number): void {
   const texture = textureOf(m.textureSeed, Math.max(8, meanR * 0.9));
   const fine = textureOf(m.textureSeed ^ 0x5bd1e995, Math.max(6, meanR * 0.5));
   const wallT = m.wallMm / meanR;
-  const septa = [0, 1, 2].slice(0, m.septa).map((s) => m.bumps[s % Math.max(1, m.bumps.length)]?.dir ?? [1, 0, 0]);
+  const septa = [0, 1, 2]
+    .slice(0, m.septa)
+    .map((s) => m.bumps[s % Math.max(1, m.bumps.length)]?.dir ?? [1, 0, 0]);
   const nodule = m.bumps[0]?.dir ?? [1, 0, 0];
   const necrosisCentre = m.bumps[1]?.dir ?? [0, 1, 0];
   const coarse = [m.bumps[0]?.dir ?? [0, 0, 1], m.bumps[1]?.dir ?? [0, 1, 0]];
@@ -244,8 +285,10 @@ function drawMass(map: LabelMap, m: MassFeatures, index: number): void {
   function massComponent(mm: MassFeatures, t: number, d: Vec3, tex: number, tex2: number, n: number): number {
     const along = (v: number[]) => d[0] * v[0] + d[1] * v[1] + d[2] * v[2];
     if (mm.calcification === 3 && t > 0.86 && tex2 > 0.25) return C.CALCIFICATION;
-    if (mm.calcification === 2 && coarse.some((v) => along(v) > 0.93 && t > 0.35 && t < 0.7)) return C.CALCIFICATION;
-    if (mm.calcification === 1 && t < 0.85 && hash01(n, mm.textureSeed ^ 0x27d4eb2d) < 0.012) return C.CALCIFICATION;
+    if (mm.calcification === 2 && coarse.some((v) => along(v) > 0.93 && t > 0.35 && t < 0.7))
+      return C.CALCIFICATION;
+    if (mm.calcification === 1 && t < 0.85 && hash01(n, mm.textureSeed ^ 0x27d4eb2d) < 0.012)
+      return C.CALCIFICATION;
     if (mm.composition >= 2) {
       if (t > 1 - wallT) return C.WALL;
       for (const s of septa) {
@@ -257,7 +300,8 @@ function drawMass(map: LabelMap, m: MassFeatures, index: number): void {
     }
     if (mm.fatFraction > 0 && tex2 < fatCut) return C.FAT;
     if (mm.necrosis === 2 && t < 0.62 + 0.12 * tex) return C.NECROSIS;
-    if (mm.necrosis === 1 && t < 0.6 && along(necrosisCentre) > 0.2 && t > 0.1 && tex2 > -0.2) return C.NECROSIS;
+    if (mm.necrosis === 1 && t < 0.6 && along(necrosisCentre) > 0.2 && t > 0.1 && tex2 > -0.2)
+      return C.NECROSIS;
     if (mm.centralScar && (t < 0.1 || (t < 0.38 && Math.abs(Math.sin(3 * Math.atan2(d[1], d[0]))) < 0.3))) {
       return C.SCAR;
     }
@@ -294,7 +338,11 @@ export interface PlacedMass {
 /** Rasterises a whole patient into a tissue label map. */
 export function rasterise(a: Anatomy, grid: GridSpec, masses: PlacedMass[]): LabelMap {
   const [ni, nj, nk] = grid.shape;
-  const map: LabelMap = { shape: [ni, nj, nk], spacing: [...grid.spacing], tissue: new Uint8Array(ni * nj * nk) };
+  const map: LabelMap = {
+    shape: [ni, nj, nk],
+    spacing: [...grid.spacing],
+    tissue: new Uint8Array(ni * nj * nk),
+  };
   const slice = baseSlice(a, grid);
   for (let k = 0; k < nk; k++) map.tissue.set(slice, k * ni * nj);
   drawOrgan(map, a.liver, T.LIVER);
@@ -329,7 +377,12 @@ function normalTable(): Float32Array {
  * One phase image: HU by lookup, plus white noise, blurred in-plane with a [1 2 1]/4 kernel (a scanner's
  * point-spread and correlated noise), rounded to int16. `noiseSeed` makes the noise reproducible.
  */
-export function renderPhase(map: LabelMap, table: Float32Array, noiseHU: number, noiseSeed: number): Int16Array {
+export function renderPhase(
+  map: LabelMap,
+  table: Float32Array,
+  noiseHU: number,
+  noiseSeed: number,
+): Int16Array {
   const [ni, nj, nk] = map.shape;
   const plane = ni * nj;
   const tissue = map.tissue;

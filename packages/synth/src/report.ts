@@ -6,6 +6,7 @@
 import type { Rng } from 'renal-core';
 import type { MassFeatures } from './mass.js';
 import { reportedDiametersCm } from './mass.js';
+import { sizeClass } from './attributes.js';
 import type { MassGeometry } from './renal.js';
 import { renalTotal } from './renal.js';
 import { ATTRIBUTES, UNKNOWN } from './schema.js';
@@ -59,11 +60,17 @@ const MARGIN_SENTENCE: readonly (readonly string[])[] = [
 
 const LOCATION: readonly (readonly string[])[] = [
   ['in the upper pole', 'at the superior pole'],
-  ['in the upper pole, extending into the interpolar region', 'at the junction of the upper pole and interpolar region'],
+  [
+    'in the upper pole, extending into the interpolar region',
+    'at the junction of the upper pole and interpolar region',
+  ],
   ['in the interpolar region', 'in the mid kidney'],
-  ['in the interpolar region, extending to the lower pole', 'at the junction of the interpolar region and lower pole'],
+  [
+    'in the interpolar region, extending to the lower pole',
+    'at the junction of the interpolar region and lower pole',
+  ],
   ['in the lower pole', 'at the inferior pole'],
-  ['spanning from the upper to the lower pole', 'extending from the upper pole to the lower pole'],
+  ['spanning the upper pole to the lower pole', 'extending from the upper pole to the lower pole'],
   ['at the renal hilum', 'centrally, in the hilar region'],
 ];
 
@@ -74,8 +81,14 @@ const ATTENUATION: readonly (readonly string[])[] = [
     'It contains hyperdense fluid ({hu} HU), in keeping with proteinaceous or haemorrhagic content.',
     'The contents are of high-attenuation fluid.',
   ],
-  ['On the unenhanced images it is hypoattenuating to the renal parenchyma.', 'It is hypodense on the non-contrast phase.'],
-  ['On the unenhanced images it is isoattenuating to the renal parenchyma.', 'It is isodense on the non-contrast phase.'],
+  [
+    'On the unenhanced images it is hypoattenuating to the renal parenchyma.',
+    'It is hypodense on the non-contrast phase.',
+  ],
+  [
+    'On the unenhanced images it is isoattenuating to the renal parenchyma.',
+    'It is isodense on the non-contrast phase.',
+  ],
   [
     'On the unenhanced images it is hyperattenuating to the renal parenchyma.',
     'It is hyperdense on the non-contrast phase.',
@@ -115,7 +128,10 @@ const INVASION: readonly (readonly string[])[] = [
     'There is no perinephric invasion or venous tumour thrombus.',
     'No extrarenal extension is seen.',
   ],
-  ['There is nodular stranding in the perinephric space, suspicious for perinephric invasion.', 'Perinephric invasion is suspected.'],
+  [
+    'There is nodular stranding in the perinephric space, suspicious for perinephric invasion.',
+    'Perinephric invasion is suspected.',
+  ],
   ['The tumour extends into the renal sinus.', 'There is invasion of the renal sinus.'],
   ['There is tumour thrombus in the renal vein.', 'The renal vein is expanded by tumour thrombus.'],
   [
@@ -125,7 +141,11 @@ const INVASION: readonly (readonly string[])[] = [
 ];
 
 const COLLECTING: readonly (readonly string[])[] = [
-  ['The collecting system is spared.', 'It is separate from the collecting system.', 'The pelvicalyceal system is unremarkable.'],
+  [
+    'The collecting system is spared.',
+    'It is clear of the collecting system.',
+    'The pelvicalyceal system is unremarkable.',
+  ],
   ['It abuts the collecting system.', 'The adjacent collecting system is compressed.'],
   ['It invades the collecting system.', 'There is extension into the pelvicalyceal system.'],
 ];
@@ -138,8 +158,19 @@ function label(labels: number[], name: string): number {
   return labels[A[name]];
 }
 
-function formatSize(rng: Rng, m: MassFeatures): string {
-  const [a, b, c] = reportedDiametersCm(m);
+/** Representative largest diameter (cm) of each size class, for a report whose size label was misstated. */
+const SIZE_CLASS_CM = [1.6, 3.1, 5.4, 8.4, 11.2];
+
+/** The measurements a report states: the true ones, rescaled into the labelled size class if it differs. */
+function statedDiametersCm(m: MassFeatures, sizeLabel: number): [number, number, number] {
+  const dims = reportedDiametersCm(m);
+  if (sizeLabel === UNKNOWN || sizeClass(Math.max(...dims)) === sizeLabel) return dims;
+  const scale = SIZE_CLASS_CM[sizeLabel] / Math.max(...dims);
+  return dims.map((d) => Math.round(d * scale * 10) / 10) as [number, number, number];
+}
+
+function formatSize(rng: Rng, m: MassFeatures, sizeLabel: number): string {
+  const [a, b, c] = statedDiametersCm(m, sizeLabel);
   const max = Math.max(a, b, c);
   const axialHoldsMax = a >= c;
   const style = rng.int(4);
@@ -157,9 +188,11 @@ function introduction(rng: Rng, input: ReportInput, sideWord: string, inlineMarg
     ? pick(rng, COMPOSITION[label(labels, 'composition')])
     : pick(rng, ['mass', 'lesion', 'renal mass']);
   const margin = inlineMargin ? `${pick(rng, MARGIN_ADJECTIVE[label(labels, 'margin')])} ` : '';
-  const size = known(labels, 'size') ? formatSize(rng, m) : '';
+  const size = known(labels, 'size') ? formatSize(rng, m, label(labels, 'size')) : '';
   const location = known(labels, 'location') ? pick(rng, LOCATION[label(labels, 'location')]) : 'in';
-  const where = known(labels, 'location') ? `${location} of the ${sideWord} kidney` : `in the ${sideWord} kidney`;
+  const where = known(labels, 'location')
+    ? `${location} of the ${sideWord} kidney`
+    : `in the ${sideWord} kidney`;
   const solitary = label(labels, 'lesion_count') === 1 && rng.bernoulli(0.3) ? 'solitary ' : '';
   const measuring = size ? ` measuring ${size}` : '';
   switch (rng.int(3)) {
@@ -201,7 +234,13 @@ function enhancement(rng: Rng, input: ReportInput): string[] {
   const pattern = known(labels, 'enhancement_pattern') ? label(labels, 'enhancement_pattern') : UNKNOWN;
   const out: string[] = [];
   if (degree === 0) {
-    out.push(pick(rng, ['It does not enhance.', 'No enhancement is demonstrated after contrast.', 'The lesion is non-enhancing.']));
+    out.push(
+      pick(rng, [
+        'It does not enhance.',
+        'No enhancement is demonstrated after contrast.',
+        'The lesion is non-enhancing.',
+      ]),
+    );
   }
   if (degree > 0) {
     const kinetics = kineticsClause(rng, m);
@@ -214,7 +253,9 @@ function enhancement(rng: Rng, input: ReportInput): string[] {
       return out;
     }
     if (pattern === 2) {
-      out.push(`There is ${DEGREE_ADJECTIVE[degree]} peripheral enhancement of the wall and septa${kinetics}.`);
+      out.push(
+        `There is ${DEGREE_ADJECTIVE[degree]} peripheral enhancement of the wall and septa${kinetics}.`,
+      );
       return out;
     }
     if (pattern === 3) {
@@ -229,9 +270,11 @@ function enhancement(rng: Rng, input: ReportInput): string[] {
     return out;
   }
   if (pattern === 0 || pattern === 1) {
-    out.push(pick(rng, [`Enhancement is ${PATTERN_ADJECTIVE[pattern]}.`, `It enhances ${PATTERN_ADVERB[pattern]}.`]));
+    out.push(
+      pick(rng, [`Enhancement is ${PATTERN_ADJECTIVE[pattern]}.`, `It enhances ${PATTERN_ADVERB[pattern]}.`]),
+    );
   } else if (pattern === 2) {
-    out.push('Enhancement is peripheral, confined to the wall and septa.');
+    out.push('Enhancement is peripheral, limited to the wall and septa.');
   } else if (pattern === 3) {
     out.push('A central stellate scar is present.');
   }
@@ -241,7 +284,8 @@ function enhancement(rng: Rng, input: ReportInput): string[] {
 /** One sentence listing absent features ("No macroscopic fat, calcification or necrosis."). */
 function negatives(rng: Rng, items: string[]): string | null {
   if (items.length === 0) return null;
-  const list = items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+  const list =
+    items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
   return pick(rng, [`No ${list} is seen.`, `There is no ${list}.`, `No ${list} is identified.`]);
 }
 
@@ -251,19 +295,33 @@ function findingsForMass(rng: Rng, input: ReportInput, sideWord: string): string
   const inlineMargin = known(labels, 'margin') && rng.bernoulli(0.5);
   const first: string[] = [];
   if (label(labels, 'lesion_count') === 2) {
-    first.push(pick(rng, [`There are two lesions in the ${sideWord} kidney.`, `Two renal lesions are present on the ${sideWord}.`]));
+    first.push(
+      pick(rng, [
+        `There are two lesions in the ${sideWord} kidney.`,
+        `Two renal lesions are present on the ${sideWord}.`,
+      ]),
+    );
   }
   first.push(introduction(rng, input, sideWord, inlineMargin));
   const middle: string[] = [];
-  if (known(labels, 'margin') && !inlineMargin) middle.push(pick(rng, MARGIN_SENTENCE[label(labels, 'margin')]));
+  if (known(labels, 'margin') && !inlineMargin)
+    middle.push(pick(rng, MARGIN_SENTENCE[label(labels, 'margin')]));
   if (known(labels, 'attenuation')) {
-    middle.push(pick(rng, ATTENUATION[label(labels, 'attenuation')]).replace('{hu}', String(Math.round(m.fluidHU))));
+    middle.push(
+      pick(rng, ATTENUATION[label(labels, 'attenuation')]).replace('{hu}', String(Math.round(m.fluidHU))),
+    );
   }
   middle.push(...enhancement(rng, input));
   if (known(labels, 'bosniak')) {
     const b = label(labels, 'bosniak');
     const name = ATTRIBUTES[A.bosniak].classes[b];
-    middle.push(pick(rng, [`It is a Bosniak ${name} lesion.`, `Bosniak class ${name}.`, `Features are compatible with Bosniak ${name}.`]));
+    middle.push(
+      pick(rng, [
+        `It is a Bosniak ${name} lesion.`,
+        `Bosniak class ${name}.`,
+        `Features are compatible with Bosniak ${name}.`,
+      ]),
+    );
     if (m.bosniak >= 0 && rng.bernoulli(0.6)) middle.push(BOSNIAK_DESCRIPTOR[m.bosniak]);
   }
   const absent: string[] = [];
@@ -273,12 +331,24 @@ function findingsForMass(rng: Rng, input: ReportInput, sideWord: string): string
     if (value === 0) absent.push(negative);
     else middle.push(pick(rng, bank[value]));
   };
-  present('macroscopic_fat', [[], ['Macroscopic fat is present.', 'There are foci of macroscopic fat within the lesion.', 'It contains intralesional fat.']], pick(rng, ['macroscopic fat', 'intralesional fat']));
+  present(
+    'macroscopic_fat',
+    [
+      [],
+      [
+        'Macroscopic fat is present.',
+        'There are foci of macroscopic fat within the lesion.',
+        'It contains intralesional fat.',
+      ],
+    ],
+    pick(rng, ['macroscopic fat', 'intralesional fat']),
+  );
   present('calcification', CALCIFICATION, 'calcification');
   present('necrosis', NECROSIS, 'necrosis');
   rng.shuffle(absent);
   if (known(labels, 'invasion')) middle.push(pick(rng, INVASION[label(labels, 'invasion')]));
-  if (known(labels, 'collecting_system')) middle.push(pick(rng, COLLECTING[label(labels, 'collecting_system')]));
+  if (known(labels, 'collecting_system'))
+    middle.push(pick(rng, COLLECTING[label(labels, 'collecting_system')]));
   const none = negatives(rng, absent);
   if (none) middle.push(none);
   rng.shuffle(middle);
@@ -300,8 +370,13 @@ function impressionForMass(rng: Rng, input: ReportInput, sideWord: string): stri
   const m = input.masses[0];
   const Side = capitalise(sideWord);
   const composition = known(labels, 'composition') ? label(labels, 'composition') : UNKNOWN;
-  const size = known(labels, 'size') ? `${Math.max(...reportedDiametersCm(m)).toFixed(1)} cm ` : '';
-  const noun = composition === UNKNOWN ? 'renal mass' : COMPOSITION[composition][0].replace(/ (mass|lesion)$/, ' renal $1');
+  const size = known(labels, 'size')
+    ? `${Math.max(...statedDiametersCm(m, label(labels, 'size'))).toFixed(1)} cm `
+    : '';
+  const noun =
+    composition === UNKNOWN
+      ? 'renal mass'
+      : COMPOSITION[composition][0].replace(/ (mass|lesion)$/, ' renal $1');
   const out: string[] = [];
   if (m.fatFraction > 0) {
     const fat = known(labels, 'macroscopic_fat') && label(labels, 'macroscopic_fat') === 1;
@@ -317,7 +392,10 @@ function impressionForMass(rng: Rng, input: ReportInput, sideWord: string): stri
       b <= 1
         ? pick(rng, ['benign; no follow-up is required.', 'almost certainly benign.'])
         : b === 2
-          ? pick(rng, ['probably benign; follow-up imaging is recommended.', 'follow-up imaging in 6–12 months is advised.'])
+          ? pick(rng, [
+              'probably benign; follow-up imaging is recommended.',
+              'follow-up imaging in 6–12 months is advised.',
+            ])
           : b === 3
             ? 'indeterminate and suspicious for malignancy; urological referral is recommended.'
             : 'likely malignant; surgical management is recommended.';
@@ -331,7 +409,10 @@ function impressionForMass(rng: Rng, input: ReportInput, sideWord: string): stri
           ? pick(rng, ['suspicious for renal cell carcinoma', 'probably renal cell carcinoma'])
           : p >= 0.25
             ? 'indeterminate; renal cell carcinoma and oncocytoma are the main considerations'
-            : pick(rng, ['likely benign, oncocytoma or lipid-poor angiomyolipoma favoured', 'probably benign']);
+            : pick(rng, [
+                'likely benign, oncocytoma or lipid-poor angiomyolipoma favoured',
+                'probably benign',
+              ]);
     const subtype =
       p >= 0.5 && m.family === 'clear_cell_like' && rng.bernoulli(0.5)
         ? ' (clear cell subtype favoured)'
@@ -350,12 +431,23 @@ function impressionForMass(rng: Rng, input: ReportInput, sideWord: string): stri
 export function writeReport(rng: Rng, input: ReportInput): string {
   const sideWord = input.side === 'L' ? 'left' : 'right';
   if (input.masses.length === 0) {
-    const findings = [pick(rng, [`The ${sideWord} kidney is normal in size and contour.`, `The ${sideWord} kidney is unremarkable.`])];
+    const findings = [
+      pick(rng, [
+        `The ${sideWord} kidney is normal in size and contour.`,
+        `The ${sideWord} kidney is unremarkable.`,
+      ]),
+    ];
     const calcium = known(input.labels, 'calcification');
-    findings.push(calcium && rng.bernoulli(0.5) ? 'No renal mass or calcification is identified.' : pick(rng, ['No focal renal lesion.', 'No renal mass is identified.']));
+    findings.push(
+      calcium && rng.bernoulli(0.5)
+        ? 'No renal mass or calcification is identified.'
+        : pick(rng, ['No focal renal lesion.', 'No renal mass is identified.']),
+    );
     if (calcium && !findings[1].includes('calcification')) findings.push('No calcification.');
     if (known(input.labels, 'collecting_system')) {
-      findings.push(pick(rng, ['The collecting system is not dilated.', 'The pelvicalyceal system is unremarkable.']));
+      findings.push(
+        pick(rng, ['The collecting system is not dilated.', 'The pelvicalyceal system is unremarkable.']),
+      );
     }
     const impression = pick(rng, [`Normal ${sideWord} kidney.`, `No ${sideWord} renal mass.`]);
     return `Findings: ${findings.join(' ')}\nImpression: ${impression}`;

@@ -30,7 +30,16 @@ export const T = {
 } as const;
 
 /** Mass components, added to a mass's base code. */
-export const C = { SOLID: 0, SOLID_B: 1, WALL: 2, FLUID: 3, NECROSIS: 4, FAT: 5, CALCIFICATION: 6, SCAR: 7 } as const;
+export const C = {
+  SOLID: 0,
+  SOLID_B: 1,
+  WALL: 2,
+  FLUID: 3,
+  NECROSIS: 4,
+  FAT: 5,
+  CALCIFICATION: 6,
+  SCAR: 7,
+} as const;
 
 /** First mass code; mass `m` uses codes `MASS_BASE + 8m … MASS_BASE + 8m + 7`. */
 export const MASS_BASE = 24;
@@ -65,7 +74,9 @@ export const TISSUE_HU: Readonly<Record<TissueName, readonly [number, number, nu
   RENAL_VEIN: [42, 140, 165, 115],
 };
 
-const BACKGROUND = (Object.keys(TISSUE_HU) as TissueName[]).map((name) => [T[name], TISSUE_HU[name]] as const);
+const BACKGROUND = (Object.keys(TISSUE_HU) as TissueName[]).map(
+  (name) => [T[name], TISSUE_HU[name]] as const,
+);
 
 /** Per-phase HU lookup tables for one patient: `tables[phase][tissue]`. */
 export type HuTables = Float32Array[];
@@ -94,7 +105,13 @@ export function huTables(rng: Rng, masses: MassFeatures[], imageSignal: number):
   return tables;
 }
 
-function writeMassTissues(table: Float32Array, m: MassFeatures, index: number, phase: number, signal: number): void {
+function writeMassTissues(
+  table: Float32Array,
+  m: MassFeatures,
+  index: number,
+  phase: number,
+  signal: number,
+): void {
   const base = MASS_BASE + 8 * index;
   const rise = phase === 0 ? 0 : m.solidRise[phase - 1];
   const wallRise = phase === 0 ? 0 : m.wallRise[phase - 1];
