@@ -220,7 +220,7 @@ interface BackwardState {
 function backwardPass(dy: tf.Scalar, state: BackwardState, config: InfoNceConfig): tf.Tensor[] {
   const { x, y, s, weights } = state;
   const imageGrads: tf.Tensor[] = [];
-  let textGradT: tf.Tensor | undefined;
+  let textGrad: tf.Tensor | undefined;
   let scaleGrad: tf.Tensor | undefined;
   const yT = tf.transpose(y);
   for (const [start, size] of chunkRanges(x.shape[0], config.chunkSize)) {
@@ -232,22 +232,23 @@ function backwardPass(dy: tf.Scalar, state: BackwardState, config: InfoNceConfig
         : recomputedSoftmaxGradient(tf.matMul(xs, yT), state.stats, start, size);
       if (weights.chunk) g = tf.sub(g, tf.mul(weights.chunk(start, size), config.positiveWeight));
       const gy = tf.matMul(g, y);
-      const textPart = tf.matMul(tf.transpose(xs), g);
+      // Gᵀ·xs with an explicit transpose of G: on wasm, xsᵀ·G (G as the packed right operand) is slower.
+      const textPart = tf.matMul(tf.transpose(g), xs);
       const scalePart = tf.sum(tf.mul(gy, xc));
       return {
         dx: tf.mul(gy, s),
-        textGradT: textGradT ? tf.add(textGradT, textPart) : textPart,
+        textGrad: textGrad ? tf.add(textGrad, textPart) : textPart,
         scaleGrad: scaleGrad ? tf.add(scaleGrad, scalePart) : scalePart,
       };
     });
     imageGrads.push(chunk.dx);
-    tf.dispose([textGradT, scaleGrad].filter((t) => t !== undefined));
-    textGradT = chunk.textGradT;
+    tf.dispose([textGrad, scaleGrad].filter((t) => t !== undefined));
+    textGrad = chunk.textGrad;
     scaleGrad = chunk.scaleGrad;
   }
   const grads = tf.tidy(() => {
     let dx = imageGrads.length === 1 ? imageGrads[0] : tf.concat(imageGrads);
-    let dyTexts = tf.transpose(textGradT!);
+    let dyTexts = textGrad!;
     let ds = scaleGrad!;
     if (weights.diagonalCoefficient !== undefined) {
       // The diagonal positive term s·c·w·Σ xᵢ·yᵢ, differentiated by hand.
@@ -258,7 +259,7 @@ function backwardPass(dy: tf.Scalar, state: BackwardState, config: InfoNceConfig
     }
     return [tf.mul(dx, dy), tf.mul(dyTexts, dy), tf.mul(ds, dy)];
   });
-  tf.dispose([yT, textGradT!, scaleGrad!, ...imageGrads]);
+  tf.dispose([yT, textGrad!, scaleGrad!, ...imageGrads]);
   return grads;
 }
 

@@ -161,7 +161,7 @@ function sigmoidCore(imageIds: Int32Array, textIds: Int32Array, chunkSize: numbe
       ];
       const syT = tf.transpose(sy);
       const imageGrads: tf.Tensor[] = [];
-      let sums: { textT: tf.Tensor; scale: tf.Tensor; bias: tf.Tensor } | undefined;
+      let sums: { text: tf.Tensor; scale: tf.Tensor; bias: tf.Tensor } | undefined;
       for (const [start, size] of chunkRanges(numImages, chunkSize)) {
         const chunk = tf.tidy(() => {
           const z = labelChunk(sImageGroups, sTextGroups, start, size);
@@ -171,13 +171,13 @@ function sigmoidCore(imageIds: Int32Array, textIds: Int32Array, chunkSize: numbe
           const g = tf.mul(tf.mul(tf.neg(z), tf.sigmoid(tf.neg(tf.mul(z, l)))), tf.div(dy, numImages));
           const gy = tf.matMul(g, sy);
           const parts = {
-            textT: tf.matMul(tf.transpose(xs), g),
+            text: tf.matMul(tf.transpose(g), xs),
             scale: tf.sum(tf.mul(gy, xc)),
             bias: tf.sum(g),
           };
           const next = sums
             ? {
-                textT: tf.add(sums.textT, parts.textT),
+                text: tf.add(sums.text, parts.text),
                 scale: tf.add(sums.scale, parts.scale),
                 bias: tf.add(sums.bias, parts.bias),
               }
@@ -185,17 +185,17 @@ function sigmoidCore(imageIds: Int32Array, textIds: Int32Array, chunkSize: numbe
           return { dx: tf.mul(gy, st), next };
         });
         imageGrads.push(chunk.dx);
-        if (sums) tf.dispose([sums.textT, sums.scale, sums.bias]);
+        if (sums) tf.dispose([sums.text, sums.scale, sums.bias]);
         sums = chunk.next;
       }
       const final = sums!;
       const grads = tf.tidy(() => [
         imageGrads.length === 1 ? tf.clone(imageGrads[0]) : tf.concat(imageGrads),
-        tf.transpose(final.textT),
+        tf.clone(final.text),
         tf.clone(final.scale),
         tf.clone(final.bias),
       ]);
-      tf.dispose([syT, ...imageGrads, final.textT, final.scale, final.bias]);
+      tf.dispose([syT, ...imageGrads, final.text, final.scale, final.bias]);
       return grads;
     };
     return { value, gradFunc };
