@@ -66,6 +66,26 @@ describe('CoxPHFitter vs R coxph', () => {
       expectClose(fit.coefficients, golden.coef, 1e-6);
       expectClose(fit.standardErrors, golden.se, 1e-6);
       expectClose(fit.loglik, golden.loglik, 1e-9);
+      const robust = new CoxPHFitter({ ties, robust: true }).fit({
+        X: { age: lungc.age, sex: lungc.sex, 'ph.ecog': lungc['ph.ecog'] },
+        time: lungc.time,
+        event: lungEvent,
+        weights: lungWeights,
+      });
+      expectClose(robust.standardErrors, golden.robust_se, 1e-6);
+      expectClose([robust.waldTest.statistic], golden.wald, 1e-6);
+    });
+
+    it(`veteran, ${ties}: robust (sandwich) variance with tied times`, () => {
+      const c = veteran.columns as Record<string, number[]>;
+      const fit = new CoxPHFitter({ ties, robust: true }).fit({
+        X: { karno: c.karno, age: c.age, trt: c.trt },
+        time: c.time,
+        event: c.status,
+      });
+      const golden = R[`veteran_cox_robust_${ties}`];
+      expectClose(fit.coefficients, golden.coef, 1e-6);
+      expectClose(fit.standardErrors, golden.robust_se, 1e-6);
     });
 
     it(`lung, ${ties}: strata(sex)`, () => {
@@ -76,6 +96,13 @@ describe('CoxPHFitter vs R coxph', () => {
         strata: lungc.sex,
       });
       checkAgainstR(fit, R[`lung_cox_strata_${ties}`]);
+      const robust = new CoxPHFitter({ ties, robust: true }).fit({
+        X: { age: lungc.age, 'ph.ecog': lungc['ph.ecog'] },
+        time: lungc.time,
+        event: lungEvent,
+        strata: lungc.sex,
+      });
+      expectClose(robust.standardErrors, R[`lung_cox_strata_${ties}`].robust_se, 1e-6);
     });
 
     it(`veteran (heavily tied), ${ties}`, () => {

@@ -16,6 +16,7 @@ import {
   type NumericArray,
 } from '../validate.js';
 import { baselineHazard } from './baseline.js';
+import { robustVariance } from './robust.js';
 import { checkNotSingular, type Covariates, toDesign } from './design.js';
 import {
   type CoxData,
@@ -40,6 +41,12 @@ export interface CoxPHOptions {
   confLevel?: number;
   /** Receives warnings (not converged, possibly infinite coefficients). */
   onWarning?: WarningHandler;
+  /**
+   * Report the robust (sandwich) variance, as R's `coxph(robust = TRUE)` — which R switches on by itself
+   * for non-integer case weights. Standard errors, z, p, intervals and the Wald test then use it; the
+   * model-based variance stays in `naiveVariance`. Default false.
+   */
+  robust?: boolean;
 }
 
 /** Inputs of {@link CoxPHFitter.fit}. */
@@ -111,6 +118,15 @@ export class CoxPHFitter {
     const warnings: SurvivalWarning[] = [];
     const newton = this.newtonRaphson(cox, design.names, warnings);
     const beta = newton.beta;
+    let variance = newton.variance;
+    let waldStatistic = newton.waldStatistic;
+    if (this.options.robust) {
+      variance = robustVariance(cox, beta, this.ties, newton.variance);
+      const factor = cholesky(variance, p, 1e-14);
+      if (!factor.ok)
+        throw new SingularDesignError([design.names[factor.failedColumn]], 'the robust variance is singular');
+      waldStatistic = dot(choleskySolve(factor.lower, p, beta), beta);
+    }
     const riskScores = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;
@@ -124,12 +140,14 @@ export class CoxPHFitter {
     return new CoxPHResult({
       names: design.names,
       coefficients: beta,
-      variance: newton.variance,
+      variance,
+      naiveVariance: newton.variance,
+      robust: this.options.robust === true,
       loglikNull: newton.null.loglik,
       loglik: newton.final.loglik,
       penalizedLoglik: newton.final.loglik - (this.penalizer / 2) * dot(beta, beta),
       scoreStatistic: newton.scoreStatistic,
-      waldStatistic: newton.waldStatistic,
+      waldStatistic,
       iterations: newton.iterations,
       converged: newton.converged,
       n,

@@ -36,6 +36,8 @@ export interface CoxPHFitState {
   names: string[];
   coefficients: Float64Array;
   variance: Float64Array;
+  naiveVariance: Float64Array;
+  robust: boolean;
   loglikNull: number;
   loglik: number;
   penalizedLoglik: number;
@@ -61,7 +63,7 @@ export class CoxPHResult {
   readonly names: string[];
   /** β̂. */
   readonly coefficients: Float64Array;
-  /** Standard errors √diag(I⁻¹) (the penalised information when a penalty is used, as R's `var`). */
+  /** Standard errors √diag(variance): model-based √diag(I⁻¹) (penalised information with a penalty), or robust. */
   readonly standardErrors: Float64Array;
   /** Wald z = β̂ / se. */
   readonly z: Float64Array;
@@ -73,8 +75,12 @@ export class CoxPHResult {
   readonly upper: Float64Array;
   /** exp(β̂). */
   readonly hazardRatios: Float64Array;
-  /** Variance–covariance matrix of β̂ (p×p, row-major). */
+  /** Variance–covariance matrix of β̂ (p×p, row-major): the robust one when `robust`, else = `naiveVariance`. */
   readonly variance: Float64Array;
+  /** Model-based variance, the inverse (penalised) information (R's `naive.var`). */
+  readonly naiveVariance: Float64Array;
+  /** Whether standard errors and the Wald test use the robust (sandwich) variance. */
+  readonly robust: boolean;
   /** [log-likelihood at β = 0, at β̂] (R's `fit$loglik`; unpenalised). */
   readonly loglik: [number, number];
   /** ℓ(β̂) − (λ/2)·‖β̂‖². */
@@ -111,6 +117,8 @@ export class CoxPHResult {
     this.names = state.names;
     this.coefficients = state.coefficients;
     this.variance = state.variance;
+    this.naiveVariance = state.naiveVariance;
+    this.robust = state.robust;
     this.standardErrors = new Float64Array(p);
     this.z = new Float64Array(p);
     this.pValues = new Float64Array(p);
