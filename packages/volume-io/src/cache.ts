@@ -44,7 +44,10 @@ export class PreprocessCache {
   /** Lookups that had to compute. */
   misses = 0;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    /** The cache folder (created on first store). */
+    readonly dir: string,
+  ) {}
 
   /** The cache key of a source file's content hash and a configuration. */
   static key(contentHash: string, config: unknown): string {

@@ -17,13 +17,27 @@ export interface KidneyRegion {
   /** Centroid of this kidney's tumour voxels (label 2), if any. */
   tumorCenter?: Vec3;
   /** Voxel counts per label in this kidney's component. */
-  voxels: { kidney: number; tumor: number; cyst: number };
+  voxels: {
+    /** Kidney (label 1) voxels. */
+    kidney: number;
+    /** Tumour (label 2) voxels. */
+    tumor: number;
+    /** Cyst (label 3) voxels. */
+    cyst: number;
+  };
 }
 
 /** Options of {@link kidneyRegions}. */
 export interface KidneyRegionOptions {
   /** Label values (default KiTS: kidney 1, tumour 2, cyst 3). */
-  labels?: { kidney: number; tumor: number; cyst: number };
+  labels?: {
+    /** Kidney label (KiTS 1). */
+    kidney: number;
+    /** Tumour label (KiTS 2). */
+    tumor: number;
+    /** Cyst label (KiTS 3). */
+    cyst: number;
+  };
   /** Components smaller than this fraction of the largest are ignored as specks (default 0.05). */
   minFraction?: number;
 }

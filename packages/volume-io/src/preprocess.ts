@@ -34,6 +34,7 @@ import type { Vec3, Volume } from './volume.js';
 
 /** Sizes of one preset, all in (i, j, k) = (R, A, S) order after orientation. */
 export interface KidneyPreset {
+  /** Preset name. */
   name: string;
   /** Box cropped around the centre, millimetres along R, A, S. */
   boxMm: Vec3;

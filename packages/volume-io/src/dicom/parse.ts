@@ -61,27 +61,49 @@ const IMPLICIT_VRS: Record<number, string> = {
 
 /** Tags used by this package, by name. */
 export const TAG = {
+  /** (0002,0010) TransferSyntaxUID. */
   TransferSyntaxUID: 0x00020010,
+  /** (0008,0016) SOPClassUID. */
   SOPClassUID: 0x00080016,
+  /** (0008,0018) SOPInstanceUID. */
   SOPInstanceUID: 0x00080018,
+  /** (0008,0060) Modality. */
   Modality: 0x00080060,
+  /** (0008,103E) SeriesDescription. */
   SeriesDescription: 0x0008103e,
+  /** (0018,0050) SliceThickness. */
   SliceThickness: 0x00180050,
+  /** (0020,000E) SeriesInstanceUID. */
   SeriesInstanceUID: 0x0020000e,
+  /** (0020,0013) InstanceNumber. */
   InstanceNumber: 0x00200013,
+  /** (0020,0032) ImagePositionPatient. */
   ImagePositionPatient: 0x00200032,
+  /** (0020,0037) ImageOrientationPatient. */
   ImageOrientationPatient: 0x00200037,
+  /** (0028,0002) SamplesPerPixel. */
   SamplesPerPixel: 0x00280002,
+  /** (0028,0004) PhotometricInterpretation. */
   PhotometricInterpretation: 0x00280004,
+  /** (0028,0008) NumberOfFrames. */
   NumberOfFrames: 0x00280008,
+  /** (0028,0010) Rows. */
   Rows: 0x00280010,
+  /** (0028,0011) Columns. */
   Columns: 0x00280011,
+  /** (0028,0030) PixelSpacing. */
   PixelSpacing: 0x00280030,
+  /** (0028,0100) BitsAllocated. */
   BitsAllocated: 0x00280100,
+  /** (0028,0101) BitsStored. */
   BitsStored: 0x00280101,
+  /** (0028,0103) PixelRepresentation. */
   PixelRepresentation: 0x00280103,
+  /** (0028,1052) RescaleIntercept. */
   RescaleIntercept: 0x00281052,
+  /** (0028,1053) RescaleSlope. */
   RescaleSlope: 0x00281053,
+  /** (7FE0,0010) PixelData. */
   PixelData: 0x7fe00010,
 } as const;
 
@@ -93,15 +115,21 @@ const MAX_NESTING = 32;
 
 /** One recorded element: its VR and its value bytes (a view into the file). */
 export interface DicomElement {
+  /** Value representation (from the file, or the dictionary for implicit VR). */
   vr: string;
+  /** The value bytes (a view into the file). */
   value: Uint8Array;
 }
 
 /** A parsed DICOM file: its transfer syntax and its top-level elements by tag. */
 export interface DicomDataset {
+  /** File name used in errors. */
   source: string;
+  /** (0002,0010) TransferSyntaxUID (guessed for files without meta). */
   transferSyntax: string;
+  /** Byte order of the dataset. */
   littleEndian: boolean;
+  /** Top-level elements by tag (group << 16 | element). */
   elements: Map<number, DicomElement>;
 }
 

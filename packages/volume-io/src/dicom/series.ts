@@ -11,9 +11,13 @@ import { type DicomSlice, sliceFromDataset } from './pixels.js';
 
 /** A volume read from a DICOM series, with the series' identity and its files in slice order. */
 export interface DicomVolume extends Volume {
+  /** (0020,000E) SeriesInstanceUID. */
   seriesInstanceUid: string;
+  /** (0008,103E) SeriesDescription (may be empty). */
   seriesDescription: string;
+  /** (0008,0060) Modality, e.g. `CT`. */
   modality: string;
+  /** The series' files in slice order (k = 0 first). */
   files: string[];
 }
 

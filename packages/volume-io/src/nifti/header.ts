@@ -7,26 +7,41 @@ import { NiftiError, UnsupportedDataError } from '../errors.js';
 
 /** The header fields this package uses, version-neutral (NIfTI-2 64-bit values as numbers). */
 export interface NiftiHeader {
+  /** NIfTI-1 or NIfTI-2. */
   version: 1 | 2;
+  /** Byte order of the header and the voxels. */
   littleEndian: boolean;
   /** Header size in bytes (348 or 540). */
   headerSize: number;
   /** `dim[0..7]`. */
   dim: number[];
+  /** `datatype` as stored (e.g. 4 for int16). */
   datatypeCode: number;
+  /** `datatype` by name. */
   datatype: DatatypeName;
+  /** Bits per voxel. */
   bitpix: number;
   /** `pixdim[0..7]` (pixdim[0] is qfac). */
   pixdim: number[];
+  /** Byte offset of the voxel data (after header and extensions). */
   voxOffset: number;
+  /** `scl_slope` (0 or non-finite: no scaling). */
   sclSlope: number;
+  /** `scl_inter`. */
   sclInter: number;
+  /** `qform_code` (0: no qform). */
   qformCode: number;
+  /** `sform_code` (0: no sform). */
   sformCode: number;
+  /** `quatern_b/c/d`. */
   quatern: [number, number, number];
+  /** `qoffset_x/y/z` (mm). */
   qoffset: [number, number, number];
+  /** `srow_x/y/z`: the sform's first three rows. */
   srow: [number[], number[], number[]];
+  /** `xyzt_units` bit field. */
   xyztUnits: number;
+  /** `descrip` text. */
   descrip: string;
   /** True for a single-file image (`n+1`/`n+2`); false for a header of a .hdr/.img pair. */
   singleFile: boolean;

@@ -11,8 +11,11 @@ import { flip } from './spatial.js';
 
 /** Rotation (radians about i, j, k), scale per axis and translation (voxels) of one warp. */
 export interface AffineParams {
+  /** Rotation in radians about i, j, k. */
   rotate: Vec3;
+  /** Scale factor per axis (1 = unchanged). */
   scale: Vec3;
+  /** Translation in voxels per axis. */
   translate: Vec3;
 }
 

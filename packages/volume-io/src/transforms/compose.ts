@@ -226,7 +226,9 @@ export interface KeySpec {
 
 /** A transform over records: parameters drawn once from the first image key, applied to every key. */
 export interface RecordTransform {
+  /** Name of the wrapped transform. */
   readonly name: string;
+  /** The wrapped transform's config plus the keys it applies to. */
   readonly config: Record<string, unknown>;
   (record: VolumeRecord, rng?: Rng): VolumeRecord;
 }
@@ -254,12 +256,19 @@ export function keyed<P>(transform: Transform<P>, spec: KeySpec = {}): RecordTra
  */
 export class Compose {
   constructor(
+    /** The steps, applied in order. */
     readonly transforms: Transform[],
+    /** Which record keys are images and which are masks (for records). */
     readonly keys: KeySpec = {},
   ) {}
 
   /** The chain's configuration: what a cache key must cover. */
-  get config(): { name: string; config: Record<string, unknown> }[] {
+  get config(): {
+    /** Step name. */
+    name: string;
+    /** Step configuration. */
+    config: Record<string, unknown>;
+  }[] {
     return this.transforms.map((t) => ({ name: t.name, config: t.config }));
   }
 

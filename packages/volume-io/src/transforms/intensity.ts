@@ -16,7 +16,19 @@ function mapValues(v: Volume, f: (x: number) => number): Volume {
 }
 
 /** A window as level/width (CT convention) or as the range [aMin, aMax] mapped to [0, 1]. */
-export type WindowSpec = { level: number; width: number } | { aMin: number; aMax: number };
+export type WindowSpec =
+  | {
+      /** Centre of the window (HU). */
+      level: number;
+      /** Width of the window (HU). */
+      width: number;
+    }
+  | {
+      /** Value mapped to 0. */
+      aMin: number;
+      /** Value mapped to 1. */
+      aMax: number;
+    };
 
 /** [aMin, aMax] of a window. */
 export function windowRange(spec: WindowSpec): [number, number] {
@@ -83,7 +95,9 @@ export interface RandomIntensityOptions {
 
 /** Parameters drawn by {@link randomIntensity}. */
 export interface IntensityParams {
+  /** Intensities are multiplied by 1 + factor. */
   factor: number;
+  /** Then this is added. */
   offset: number;
 }
 

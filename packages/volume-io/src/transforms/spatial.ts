@@ -28,7 +28,12 @@ function withGeometry(v: Volume, data: VoxelArray, shape: Vec3, spacing: Vec3, a
 }
 
 /** For each voxel axis: the world axis (0 R, 1 A, 2 S) it runs closest to, and whether it runs backwards. */
-export function axisCodes(affine: Matrix4): { world: Vec3; negative: [boolean, boolean, boolean] } {
+export function axisCodes(affine: Matrix4): {
+  /** World axis of each voxel axis. */
+  world: Vec3;
+  /** Whether each voxel axis runs towards L, P or I. */
+  negative: [boolean, boolean, boolean];
+} {
   const world: Vec3 = [-1, -1, -1];
   const negative: [boolean, boolean, boolean] = [false, false, false];
   const usedRows = new Set<number>();
