@@ -17,6 +17,7 @@ import type {
   ZeroShotResult,
 } from '../report/results.js';
 import { concat, reportGroups } from './stage2-align.js';
+import { hasMass } from './tasks.js';
 import type { TextEncoder } from './text.js';
 
 /** Cosine similarity of two unit vectors. */
@@ -35,12 +36,13 @@ export interface ZeroShotTask {
 
 /** Malignancy (benign 0 / malignant 1) and invasiveness (confined 0 / invasive 1, from the invasion attribute). */
 export const ZERO_SHOT_TASKS: ZeroShotTask[] = [
-  { name: 'malignancy', prompts: MALIGNANCY_PROMPTS, label: (r) => r.malignant },
+  { name: 'malignancy', prompts: MALIGNANCY_PROMPTS, label: (r) => (hasMass(r) ? r.malignant : undefined) },
   {
     name: 'invasiveness',
     prompts: INVASIVENESS_PROMPTS,
     // Attribute 12 is the furthest local extension: 0 confined, ≥ 1 beyond the kidney.
-    label: (r) => (r.attributes && r.attributes[12] >= 0 ? Number(r.attributes[12] > 0) : undefined),
+    label: (r) =>
+      hasMass(r) && r.attributes && r.attributes[12] >= 0 ? Number(r.attributes[12] > 0) : undefined,
   },
 ];
 

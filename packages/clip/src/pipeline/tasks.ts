@@ -25,6 +25,14 @@ const renalPart = (part: 'R' | 'E' | 'N' | 'A' | 'L'): TaskSpec => ({
   label: (r) => r.renal?.[part],
 });
 
+/**
+ * Whether a kidney has a mass: not when its first attribute (lesion count) says "none". Malignancy and
+ * aggressiveness are only defined for kidneys with a mass (renal-synth marks mass-free kidneys benign).
+ */
+export function hasMass(record: KidneyRecord): boolean {
+  return record.renal !== undefined || (record.attributes?.[0] ?? -1) !== 0;
+}
+
 /** The paper's ten tasks: R, E, N, A, L (3 classes), malignancy, aggressiveness, and RFS, DSS, OS. */
 export const TASKS: readonly TaskSpec[] = [
   renalPart('R'),
@@ -32,8 +40,18 @@ export const TASKS: readonly TaskSpec[] = [
   renalPart('N'),
   renalPart('A'),
   renalPart('L'),
-  { name: 'malignancy', kind: 'classification', classes: 2, label: (r) => r.malignant },
-  { name: 'aggressiveness', kind: 'classification', classes: 2, label: (r) => r.aggressive },
+  {
+    name: 'malignancy',
+    kind: 'classification',
+    classes: 2,
+    label: (r) => (hasMass(r) ? r.malignant : undefined),
+  },
+  {
+    name: 'aggressiveness',
+    kind: 'classification',
+    classes: 2,
+    label: (r) => (hasMass(r) ? r.aggressive : undefined),
+  },
   { name: 'RFS', kind: 'survival', classes: 0, endpoint: 'rfs' },
   { name: 'DSS', kind: 'survival', classes: 0, endpoint: 'dss' },
   { name: 'OS', kind: 'survival', classes: 0, endpoint: 'os' },

@@ -5,7 +5,7 @@ import { writeDemoCohort } from '../../pipeline/demo-cohort.js';
 import { pipelineConfig } from '../../pipeline/config.js';
 import { runPipeline } from '../../pipeline/run.js';
 import type { PipelineResults } from '../../report/results.js';
-import { formatEstimate, taskTable, textTable } from '../../report/write.js';
+import { formatEstimate, taskTable, textTable, writeReport } from '../../report/write.js';
 import { CliError, emit } from '../command.js';
 import { startBackend } from '../pipeline-options.js';
 
@@ -74,7 +74,7 @@ export function registerDemo(program: Command): void {
         process.stderr.write(
           `renal-clip demo: ${patients} synthetic patients (${options.preset} preset) on ${backend} → ${out}\n`,
         );
-        const manifest = await writeDemoCohort(join(out, 'cohort'), {
+        const { manifest, oracle } = await writeDemoCohort(join(out, 'cohort'), {
           patients,
           seed,
           preset: config.preset,
@@ -89,6 +89,10 @@ export function registerDemo(program: Command): void {
           resume: false,
         });
         results.timings = { 'synthetic cohort': synthSeconds, ...results.timings };
+        results.notes.push(
+          `Oracle figures of the synthetic cohort (the ceiling): malignancy AUC ${oracle.malignancyAuc.toFixed(3)}, RFS C-index ${oracle.rfsCindex.toFixed(3)} (malignant: ${oracle.rfsCindexMalignant.toFixed(3)}), DSS ${oracle.dssCindex.toFixed(3)}, OS ${oracle.osCindex.toFixed(3)}.`,
+        );
+        await writeReport(out, results);
         emit({ backend, ...results, files: paths }, options, () =>
           [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join(
             '\n',
