@@ -74,6 +74,14 @@ describe('readDicomSeries agrees with pydicom and nibabel', () => {
     });
   }
 
+  it("pydicom's image_dfl.dcm (deflated explicit VR little endian)", async () => {
+    const want = expected['image_dfl.dcm'] as unknown as { shape: number[]; sum: number; pixels: number[][] };
+    const [v] = await readDicomSeries([join(FIXTURES, 'single', 'image_dfl.dcm')]);
+    expect(v.shape).toEqual(want.shape);
+    expect(v.data.reduce((s, x) => s + x, 0)).toBe(want.sum);
+    for (const [i, j, value] of want.pixels) expect(v.data[i + v.shape[0] * j]).toBe(value);
+  });
+
   it('skips files that are not DICOM and reports them', async () => {
     const skipped: string[] = [];
     const volumes = await readDicomSeries(
