@@ -13,7 +13,7 @@ export const MAX_LOG_LOGIT_SCALE = Math.log(100);
  * {@link INIT_LOG_LOGIT_SCALE}.
  */
 export function createLogitScale(initial = INIT_LOG_LOGIT_SCALE, name?: string): tf.Variable<tf.Rank.R0> {
-  return tf.variable(tf.scalar(initial), true, name);
+  return tf.tidy(() => tf.variable(tf.scalar(initial), true, name));
 }
 
 /**

@@ -23,10 +23,10 @@ export function createSiglipParameters(
   initialLogScale = SIGLIP_INIT_LOG_SCALE,
   initialBias = SIGLIP_INIT_BIAS,
 ): SiglipParameters {
-  return {
+  return tf.tidy(() => ({
     logScale: tf.variable(tf.scalar(initialLogScale), true),
     bias: tf.variable(tf.scalar(initialBias), true),
-  };
+  }));
 }
 
 /** Options of {@link siglipLoss}. */
