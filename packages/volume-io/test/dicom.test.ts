@@ -9,6 +9,8 @@ interface SeriesCase {
   shape: number[];
   affine: number[][];
   data: number[];
+  checks?: { sum: number; sum2: number; wsum: number };
+  pixels?: [number, number][];
   files: string[];
   spacing?: number[];
 }
@@ -68,7 +70,15 @@ describe('readDicomSeries agrees with pydicom and nibabel', () => {
       const want = expected[name] as SeriesCase;
       const [v] = await readDicomSeries([join(FIXTURES, 'single', name)]);
       expect(v.shape).toEqual(want.shape);
-      expectClose(v.data, want.data, 1e-6);
+      // Checksums of pydicom's slice (sum, sum of squares, index-weighted sum) and sampled pixels.
+      let [sum, sum2, wsum] = [0, 0, 0];
+      for (let n = 0; n < v.data.length; n++) {
+        sum += v.data[n];
+        sum2 += v.data[n] ** 2;
+        wsum += n * v.data[n];
+      }
+      expect([sum, sum2, wsum]).toEqual([want.checks!.sum, want.checks!.sum2, want.checks!.wsum]);
+      for (const [n, value] of want.pixels!) expect(v.data[n]).toBe(value);
       for (const c of [0, 1, 3]) expectClose(column(v.affine, c), column(want.affine, c), 1e-5);
       expectClose(v.spacing, want.spacing!, 1e-6);
     });
