@@ -95,6 +95,69 @@ export function pairedBootstrap(
   return { estimateA, estimateB, difference, pValue: Math.min(1, (2 * Math.min(atMost, atLeast)) / m) };
 }
 
+/** A survival metric of (time, event, risk), e.g. `(t, e, r) => harrellC(t, e, r).concordance`. */
+export type SurvivalMetric = (time: Float64Array, event: Float64Array, risk: Float64Array) => number;
+
+/**
+ * Bootstrap interval of a survival metric: resamples subjects (time, event and risk together) and
+ * re-evaluates `metric` on each resample.
+ */
+export function bootstrapSurvivalMetric(
+  data: { time: ArrayLike<number>; event: ArrayLike<number | boolean>; risk: ArrayLike<number> },
+  metric: SurvivalMetric,
+  options: BootstrapOptions = {},
+): BootstrapResult {
+  const columns = survivalColumns(data.time, data.event, [data.risk]);
+  return bootstrapCI(
+    columns.n,
+    (idx) => metric(take(columns.time, idx), take(columns.event, idx), take(columns.risks[0], idx)),
+    options,
+  );
+}
+
+/**
+ * Paired bootstrap comparison of two models' risk scores on the same subjects under one metric (e.g. the
+ * C-index of a new model against a baseline).
+ */
+export function compareSurvivalModels(
+  data: {
+    time: ArrayLike<number>;
+    event: ArrayLike<number | boolean>;
+    riskA: ArrayLike<number>;
+    riskB: ArrayLike<number>;
+  },
+  metric: SurvivalMetric,
+  options: BootstrapOptions = {},
+): PairedBootstrapResult {
+  const columns = survivalColumns(data.time, data.event, [data.riskA, data.riskB]);
+  const on = (risk: Float64Array) => (idx: Uint32Array) =>
+    metric(take(columns.time, idx), take(columns.event, idx), take(risk, idx));
+  return pairedBootstrap(columns.n, on(columns.risks[0]), on(columns.risks[1]), options);
+}
+
+function survivalColumns(
+  time: ArrayLike<number>,
+  event: ArrayLike<number | boolean>,
+  risks: ArrayLike<number>[],
+) {
+  const n = time.length;
+  if (event.length !== n)
+    throw new SurvivalInputError('event', `has length ${event.length} but time has length ${n}`);
+  for (const [k, risk] of risks.entries()) {
+    if (risk.length !== n)
+      throw new SurvivalInputError(
+        `risk${risks.length > 1 ? (k === 0 ? 'A' : 'B') : ''}`,
+        `has length ${risk.length} but time has length ${n}`,
+      );
+  }
+  return {
+    n,
+    time: Float64Array.from(time),
+    event: Float64Array.from(Array.from(event, (e) => Number(e))),
+    risks: risks.map((r) => Float64Array.from(r)),
+  };
+}
+
 /** Picks `indices` out of each array: a convenience for statistics on resampled columns. */
 export function take<T extends ArrayLike<number>>(values: T, indices: Uint32Array): Float64Array {
   const out = new Float64Array(indices.length);

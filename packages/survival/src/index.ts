@@ -60,6 +60,9 @@ export {
 } from './riskGroups.js';
 export {
   bootstrapCI,
+  bootstrapSurvivalMetric,
+  compareSurvivalModels,
+  type SurvivalMetric,
   type BootstrapOptions,
   type BootstrapResult,
   pairedBootstrap,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   bootstrapCI,
+  bootstrapSurvivalMetric,
+  compareSurvivalModels,
   CoxPHFitter,
   completeColumns,
   harrellC,
@@ -80,6 +82,24 @@ describe('bootstrap', () => {
     const vs = pairedBootstrap(lc.time.length, cIndex(risk), cIndex(noise), { replicates: 300, seed: 2 });
     expect(vs.difference.lower).toBeGreaterThan(0);
     expect(vs.pValue).toBeLessThan(0.05);
+  });
+
+  it('survival-metric helpers resample time, event and risk together', () => {
+    const metric = (t: Float64Array, e: Float64Array, r: Float64Array) =>
+      harrellC(t, e, r, { standardError: false }).concordance;
+    const single = bootstrapSurvivalMetric({ time: lc.time, event, risk }, metric, {
+      replicates: 50,
+      seed: 3,
+    });
+    const manual = bootstrapCI(lc.time.length, cIndex(risk), { replicates: 50, seed: 3 });
+    expect(Array.from(single.replicates)).toEqual(Array.from(manual.replicates));
+    const compared = compareSurvivalModels({ time: lc.time, event, riskA: risk, riskB: risk }, metric, {
+      replicates: 20,
+    });
+    expect(compared.difference.estimate).toBe(0);
+    expect(() => bootstrapSurvivalMetric({ time: [1, 2], event: [1], risk: [1, 2] }, metric)).toThrow(
+      /event: has length 1/,
+    );
   });
 
   it('skips failing resamples and reports them', () => {
