@@ -146,6 +146,9 @@ describe('CoxPHFitter vs R coxph', () => {
     expectClose(curves.survival[0], golden.surv, 1e-6);
     expect(() => fit.predictSurvival({ age: [60], 'ph.ecog': [1] })).toThrow(/stratified/);
     expect(fit.baselineHazard().map((b) => b.stratum)).toEqual([1, 2]);
+    expect(() => fit.predictSurvival({ age: [60], 'ph.ecog': [1] }, { strata: [3] })).toThrow(
+      /unknown stratum 3/,
+    );
   });
 
   it('lung ridge penalty matches R ridge(theta, scale = FALSE)', () => {

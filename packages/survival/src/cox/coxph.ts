@@ -159,6 +159,7 @@ export class CoxPHFitter {
       means: cox.means,
       baseline: baselineHazard(cox, beta, this.ties, strata?.levels),
       stratified: strata !== undefined,
+      strataLevels: strata?.levels ?? [],
       warnings,
     });
   }

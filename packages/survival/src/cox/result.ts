@@ -54,6 +54,7 @@ export interface CoxPHFitState {
   means: Float64Array;
   baseline: StratumHazard[];
   stratified: boolean;
+  strataLevels: (string | number)[];
   warnings: SurvivalWarning[];
 }
 
@@ -111,6 +112,7 @@ export class CoxPHResult {
   readonly warnings: SurvivalWarning[];
   private readonly baseline: StratumHazard[];
   private readonly stratified: boolean;
+  private readonly strataLevels: (string | number)[];
 
   constructor(state: CoxPHFitState) {
     const p = state.names.length;
@@ -156,6 +158,7 @@ export class CoxPHResult {
     this.warnings = state.warnings;
     this.baseline = state.baseline;
     this.stratified = state.stratified;
+    this.strataLevels = state.strataLevels;
   }
 
   /** Coefficient table (one row per covariate). */
@@ -253,8 +256,12 @@ export class CoxPHResult {
   private stratumHazard(label: string | number | undefined): StratumHazard {
     if (!this.stratified) return this.baseline[0];
     const found = this.baseline.find((s) => s.stratum === label);
-    if (!found) throw new SurvivalInputError('strata', `unknown stratum ${String(label)}`);
-    return found;
+    if (found) return found;
+    // A stratum seen in fitting but without events has a zero baseline hazard.
+    if (this.strataLevels.includes(label as string | number)) {
+      return { stratum: label, times: new Float64Array(0), cumulativeHazard: new Float64Array(0) };
+    }
+    throw new SurvivalInputError('strata', `unknown stratum ${String(label)}`);
   }
 
   private meanRisk(): number {
