@@ -56,6 +56,8 @@ function evidence(m: MassFeatures, g: MassGeometry): number[] {
     s[PAP] -= 0.5;
   }
   if (m.fatFraction === 0) s[AML] -= 1;
+  // A solid mass is not a cyst.
+  if (m.composition <= 1) s[CYST] -= 4;
   if (m.composition <= 1) {
     if (peak >= 80) {
       s[CC] += 1.6;

@@ -256,15 +256,17 @@ function drawMass(map: LabelMap, m: MassFeatures, index: number): void {
   const necrosisCentre = m.bumps[1]?.dir ?? [0, 1, 0];
   const coarse = [m.bumps[0]?.dir ?? [0, 0, 1], m.bumps[1]?.dir ?? [0, 1, 0]];
   const fatCut = -1 + 2 * m.fatFraction;
-  const lo: Vec3 = [c[0] - rx * growth - 1, c[1] - ry * growth - 1, c[2] - rz * growth - 1];
-  const hi: Vec3 = [c[0] + rx * growth + 1, c[1] + ry * growth + 1, c[2] + rz * growth + 1];
+  // Perinephric invasion: soft-tissue strands in the fat around the mass.
+  const reach = growth * (m.perinephricInvasion ? 1.45 : 1);
+  const lo: Vec3 = [c[0] - rx * reach - 1, c[1] - ry * reach - 1, c[2] - rz * reach - 1];
+  const hi: Vec3 = [c[0] + rx * reach + 1, c[1] + ry * reach + 1, c[2] + rz * reach + 1];
   forBox(map, lo, hi, (n, x, y, z) => {
     if (!MASS_CAN_REPLACE[map.tissue[n]]) return;
     const qx = (x - c[0]) / rx;
     const qy = (y - c[1]) / ry;
     const qz = (z - c[2]) / rz;
     const rho = Math.sqrt(qx * qx + qy * qy + qz * qz);
-    if (rho > growth) return;
+    if (rho > reach) return;
     const inv = rho > 0 ? 1 / rho : 0;
     const dx = qx * inv;
     const dy = qy * inv;
@@ -277,7 +279,12 @@ function drawMass(map: LabelMap, m: MassFeatures, index: number): void {
     const tex2 = fine(x, y, z);
     // Ill-defined margins: the edge wanders in and out with a smooth texture (finger-like extensions).
     if (m.ragged > 0) f += m.ragged * 1.4 * tex2;
-    if (rho > f) return;
+    if (rho > f) {
+      if (m.perinephricInvasion && rho < f * 1.45 && map.tissue[n] === T.FAT && Math.abs(tex2) < 0.12) {
+        map.tissue[n] = T.STRANDING;
+      }
+      return;
+    }
     const t = rho / f;
     map.tissue[n] = base + massComponent(m, t, [dx, dy, dz], texture(x, y, z), tex2, n);
   });

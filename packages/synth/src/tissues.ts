@@ -27,6 +27,7 @@ export const T = {
   URINE: 16,
   RENAL_VEIN: 17,
   SUBCUTANEOUS_FAT: 18,
+  STRANDING: 19,
 } as const;
 
 /** Mass components, added to a mass's base code. */
@@ -72,6 +73,7 @@ export const TISSUE_HU: Readonly<Record<TissueName, readonly [number, number, nu
   SINUS_FAT: [-95, -95, -93, -93],
   URINE: [8, 8, 25, 650],
   RENAL_VEIN: [42, 140, 165, 115],
+  STRANDING: [25, 35, 40, 38],
 };
 
 const BACKGROUND = (Object.keys(TISSUE_HU) as TissueName[]).map(
