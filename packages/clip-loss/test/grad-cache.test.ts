@@ -20,7 +20,8 @@ function makeEncoder(rng: Rng, inDim: number, hidden: number, outDim: number, na
     true,
     `${name}/w2`,
   );
-  const encode = (x: tf.Tensor) => tf.tidy(() => tf.matMul(tf.tanh(tf.matMul(x as tf.Tensor2D, w1)), w2));
+  const encode = (x: tf.Tensor): tf.Tensor2D =>
+    tf.tidy(() => tf.matMul(tf.tanh(tf.matMul(x as tf.Tensor2D, w1)), w2) as tf.Tensor2D);
   return { encode, variables: [w1, w2] };
 }
 
