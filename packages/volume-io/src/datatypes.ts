@@ -154,3 +154,15 @@ export function convertForWrite(data: VoxelArray, datatype: DatatypeName): Voxel
   }
   return out;
 }
+
+/** Datatype name of a typed array. */
+export function datatypeOf(data: VoxelArray): DatatypeName {
+  if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Int16Array) return 'int16';
+  if (data instanceof Uint16Array) return 'uint16';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint32Array) return 'uint32';
+  if (data instanceof Float32Array) return 'float32';
+  return 'float64';
+}

@@ -1,93 +1,12 @@
 /**
  * renal-volume-io: CT volumes in (NIfTI-1/2, DICOM CT series), the RenalCLIP preprocessing as composable
- * transforms, and out to tensors.
+ * transforms, and out to tensors. This entry is for Node (it reads and writes files); `renal-volume-io/browser`
+ * has everything that works on bytes.
  *
  * @packageDocumentation
  */
-export * from './volume.js';
-export * from './errors.js';
-export { type DatatypeName, BYTES_PER_VOXEL } from './datatypes.js';
-export { readNifti, parseNifti, isGzip } from './nifti/read.js';
-export { DEFAULT_MAX_BYTES, type ReadNiftiOptions } from './nifti/assemble.js';
-export { writeNifti, encodeNifti, datatypeOf, type WriteNiftiOptions } from './nifti/write.js';
-export { type NiftiHeader, parseNiftiHeader } from './nifti/header.js';
-export { readDicomSeries, type DicomVolume, type ReadDicomOptions } from './dicom/series.js';
-export {
-  parseDicom,
-  isDicom,
-  type DicomDataset,
-  type DicomElement,
-  TAG as DICOM_TAGS,
-} from './dicom/parse.js';
-export type { Interpolation } from './transforms/interpolate.js';
-export {
-  axisCodes,
-  permuteAxes,
-  orientToRAS,
-  flip,
-  resampleToSpacing,
-  resize,
-  cropBox,
-  cropAroundPoint,
-  centerCrop,
-  randomCrop,
-  randomCropStart,
-  type CropAroundOptions,
-} from './transforms/spatial.js';
-export {
-  window,
-  windowRange,
-  scaleIntensity,
-  shiftIntensity,
-  adjustGamma,
-  randomIntensity,
-  randomGamma,
-  sampleIntensity,
-  sampleGamma,
-  type WindowSpec,
-  type IntensityParams,
-  type RandomIntensityOptions,
-  type RandomGammaOptions,
-} from './transforms/intensity.js';
-export {
-  warpAffine,
-  randomAffine,
-  randomFlip,
-  sampleAffine,
-  sampleFlip,
-  type AffineParams,
-  type RandomAffineOptions,
-} from './transforms/augment.js';
-export {
-  Compose,
-  keyed,
-  Orient,
-  Resample,
-  Resize,
-  CropAround,
-  Window,
-  CenterCrop,
-  RandomCrop,
-  RandomAffine,
-  RandomIntensity,
-  RandomGamma,
-  RandomFlip,
-  type Transform,
-  type RecordTransform,
-  type Role,
-  type VolumeRecord,
-  type KeySpec,
-} from './transforms/compose.js';
-export { kidneyRegions, type KidneyRegion, type KidneyRegionOptions } from './kits.js';
-export { toTensor, toBatchTensor, fromTensor } from './tensor.js';
-export {
-  KIDNEY_PRESETS,
-  kidneyPreset,
-  kidneyBase,
-  finishKidney,
-  preprocessKidney,
-  kidneyPipeline,
-  type KidneyPreset,
-  type PreprocessKidneyOptions,
-} from './preprocess.js';
+export * from './browser.js';
+export { readNifti } from './nifti/read.js';
+export { writeNifti } from './nifti/write.js';
+export { readDicomSeries } from './dicom/read.js';
 export { PreprocessCache, hashFile, stableStringify } from './cache.js';

@@ -1,12 +1,10 @@
 /**
- * DICOM CT series → Volumes: files grouped by SeriesInstanceUID, slices ordered along the slice normal, checked
+ * DICOM CT series → Volumes (pure: the bytes come from the caller): files grouped by SeriesInstanceUID, slices ordered along the slice normal, checked
  * for missing slices, uneven spacing and mixed geometry, rescaled to HU, with the affine converted LPS → RAS.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import { DicomError } from '../errors.js';
 import type { Matrix4, Vec3, Volume } from '../volume.js';
-import { isDicom, parseDicom } from './parse.js';
+import { isDicom, parseDicom, TAG } from './parse.js';
 import { type DicomSlice, sliceFromDataset } from './pixels.js';
 
 /** A volume read from a DICOM series, with the series' identity and its files in slice order. */
@@ -30,55 +28,64 @@ export interface ReadDicomOptions {
 }
 
 const ORIENTATION_TOLERANCE = 1e-4;
-const MAX_DEPTH = 8;
 
-async function listFiles(folder: string, depth = 0): Promise<string[]> {
-  if (depth > MAX_DEPTH) return [];
-  const entries = await readdir(folder, { withFileTypes: true });
-  const out: string[] = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.name.startsWith('.')) continue;
-    const path = join(folder, e.name);
-    if (e.isDirectory()) out.push(...(await listFiles(path, depth + 1)));
-    else if (e.isFile()) out.push(path);
-  }
-  return out;
+/** One file's name (for errors) and bytes, for {@link dicomSeriesFromFiles}. */
+export interface DicomFileBytes {
+  /** Path or name used in errors and in `files`. */
+  name: string;
+  /** The file's bytes. */
+  bytes: Uint8Array;
 }
 
 /**
- * Reads every DICOM image in a folder (recursively) or a list of files, and returns one {@link DicomVolume} per
- * series. Non-DICOM files are skipped (reported through `onSkip`); a series with missing slices, uneven spacing,
- * mixed orientation, mixed sizes or a compressed transfer syntax throws a typed error naming the file or series.
+ * Gathers DICOM files one at a time (keeping only each image's geometry and pixels, not its bytes) and
+ * assembles them into series.
  */
-export async function readDicomSeries(
-  folderOrFiles: string | string[],
-  options: ReadDicomOptions = {},
-): Promise<DicomVolume[]> {
-  const label = Array.isArray(folderOrFiles) ? `${folderOrFiles.length} files` : folderOrFiles;
-  const files = Array.isArray(folderOrFiles)
-    ? folderOrFiles
-    : (await stat(folderOrFiles)).isDirectory()
-      ? await listFiles(folderOrFiles)
-      : [folderOrFiles];
-  const bySeries = new Map<string, DicomSlice[]>();
-  for (const file of files) {
-    const bytes = new Uint8Array(await readFile(file));
-    if (!isDicom(bytes) || basename(file).toUpperCase() === 'DICOMDIR') {
-      options.onSkip?.(file, 'not a DICOM image');
-      continue;
+export class DicomSeriesCollector {
+  private readonly bySeries = new Map<string, DicomSlice[]>();
+
+  constructor(private readonly options: ReadDicomOptions = {}) {}
+
+  /** Adds one file; non-DICOM files and DICOM without pixel data are skipped (reported through `onSkip`). */
+  add(name: string, bytes: Uint8Array): void {
+    if (!isDicom(bytes) || basename(name).toUpperCase() === 'DICOMDIR') {
+      this.options.onSkip?.(name, 'not a DICOM image');
+      return;
     }
-    const ds = parseDicom(bytes, file);
-    if (!ds.elements.has(0x7fe00010)) {
-      options.onSkip?.(file, 'no pixel data (not an image)');
-      continue;
+    const ds = parseDicom(bytes, name);
+    if (!ds.elements.has(TAG.PixelData)) {
+      this.options.onSkip?.(name, 'no pixel data (not an image)');
+      return;
     }
     const slice = sliceFromDataset(ds);
-    const list = bySeries.get(slice.seriesInstanceUid) ?? [];
+    const list = this.bySeries.get(slice.seriesInstanceUid) ?? [];
     list.push(slice);
-    bySeries.set(slice.seriesInstanceUid, list);
+    this.bySeries.set(slice.seriesInstanceUid, list);
   }
-  if (bySeries.size === 0) throw new DicomError(label, 'files', 'no DICOM images found');
-  return [...bySeries.values()].map((slices) => assembleSeries(slices, label, options));
+
+  /** One volume per series; `label` names the set in errors. */
+  finish(label: string): DicomVolume[] {
+    if (this.bySeries.size === 0) throw new DicomError(label, 'files', 'no DICOM images found');
+    return [...this.bySeries.values()].map((slices) => assembleSeries(slices, label, this.options));
+  }
+}
+
+/**
+ * The series of a set of DICOM files already in memory (e.g. dropped in a browser): the same grouping, ordering,
+ * checks and errors as {@link readDicomSeries}. `label` names the set in errors (default: the file count).
+ */
+export function dicomSeriesFromFiles(
+  files: readonly DicomFileBytes[],
+  options: ReadDicomOptions = {},
+  label = `${files.length} files`,
+): DicomVolume[] {
+  const collector = new DicomSeriesCollector(options);
+  for (const { name, bytes } of files) collector.add(name, bytes);
+  return collector.finish(label);
+}
+
+function basename(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
 function seriesLabel(folder: string, s: DicomSlice): string {

@@ -3,8 +3,7 @@
  * Warps move the content on a fixed grid, so the affine is left as it was.
  */
 import type { Rng } from 'renal-core';
-import { allocate } from '../datatypes.js';
-import { datatypeOf } from '../nifti/write.js';
+import { allocate, datatypeOf } from '../datatypes.js';
 import type { Vec3, Volume } from '../volume.js';
 import { type Interpolation, samplePoint } from './interpolate.js';
 import { flip } from './spatial.js';

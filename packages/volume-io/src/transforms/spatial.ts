@@ -3,9 +3,8 @@
  * resample and resize, so a voxel's world position is the same before and after.
  */
 import type { Rng } from 'renal-core';
-import { allocate } from '../datatypes.js';
+import { allocate, datatypeOf } from '../datatypes.js';
 import { TransformError } from '../errors.js';
-import { datatypeOf } from '../nifti/write.js';
 import {
   invertAffine,
   matmul4,
