@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AxisPlan } from './geometry.js';
 import { layAxis, rowsOf, tapReader } from './taps.js';
-import { padOrCrop, spreadHW } from './views.js';
+import { padOrCrop } from './views.js';
 
 /** The three spatial plans (depth, height, width) of one convolution. */
 export type ConvPlans = [AxisPlan, AxisPlan, AxisPlan];
@@ -53,9 +53,58 @@ export function foldedForward(x: tf.Tensor5D, w: tf.Tensor5D, plans: ConvPlans):
 }
 
 /**
- * Input gradient. Per depth tap, the H/W part is a stride-1 conv2d of the zero-spread dy with the
- * spatially flipped, in/out-swapped filter (conv2dTranspose is ~10× slower on wasm); the depth part
- * scatters each tap's result back to the input rows it came from.
+ * Input gradient of one 2-D convolution `[B, H, W, C]` ⊛ `[kh, kw, C, Co]` → `[B, Ho, Wo, Co]`, as stride-1
+ * conv2d calls (wasm's conv2dTranspose is ~10× slower). With stride s, input position u = s·q + φ of the
+ * padded input receives dy only through the taps i ≡ φ (mod s): dx_φ[q] = Σ_m dy[q − m]·w[φ + s·m], a
+ * full correlation of dy with that phase's flipped, in/out-swapped sub-filter. The s_h·s_w phases are
+ * computed on dy as it is (no zero-spreading, so no wasted multiplications) and interleaved.
+ */
+export function planeInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, ph: AxisPlan, pw: AxisPlan): tf.Tensor4D {
+  const [b, , , co] = dy.shape;
+  const [kh, kw, c] = w.shape;
+  return tf.tidy(() => {
+    const rowsH = Math.ceil((ph.before + ph.size) / ph.stride);
+    const rowsW = Math.ceil((pw.before + pw.size) / pw.stride);
+    // Outputs whose windows lie wholly in the trailing padding reach no input: drop them.
+    const used = tf.slice(dy, [0, 0, 0, 0], [b, Math.min(ph.out, rowsH), Math.min(pw.out, rowsW), co]);
+    const phase = (fh: number, fw: number): tf.Tensor4D => {
+      const mh = Math.ceil((kh - fh) / ph.stride);
+      const mw = Math.ceil((kw - fw) / pw.stride);
+      if (mh <= 0 || mw <= 0) return tf.zeros([b, rowsH, rowsW, c]);
+      const taps = (f: number, m: number, s: number) =>
+        Array.from({ length: m }, (_, k) => f + s * (m - 1 - k));
+      const sub = tf.gather(tf.gather(w, taps(fh, mh, ph.stride), 0), taps(fw, mw, pw.stride), 1);
+      const filter = tf.transpose(sub, [0, 1, 3, 2]) as tf.Tensor4D;
+      const pad: [[0, 0], [number, number], [number, number], [0, 0]] = [
+        [0, 0],
+        [mh - 1, rowsH - used.shape[1]],
+        [mw - 1, rowsW - used.shape[2]],
+        [0, 0],
+      ];
+      return tf.conv2d(used, filter, 1, pad.flat().every((v) => v === 0) ? 'valid' : pad);
+    };
+    const byRowPhase: tf.Tensor4D[] = [];
+    for (let fh = 0; fh < ph.stride; fh++) {
+      const columns = Array.from({ length: pw.stride }, (_, fw) =>
+        tf.reshape(phase(fh, fw), [b * rowsH, rowsW, 1, c]),
+      );
+      const interleaved = columns.length === 1 ? columns[0] : tf.concat(columns, 2);
+      byRowPhase.push(tf.reshape(interleaved, [b, rowsH, 1, rowsW * pw.stride * c]));
+    }
+    const rows = byRowPhase.length === 1 ? byRowPhase[0] : tf.concat(byRowPhase, 2);
+    const padded = tf.reshape(rows, [b, rowsH * ph.stride, rowsW * pw.stride, c]) as tf.Tensor4D;
+    return padOrCrop(padded, [
+      [0, 0],
+      [-ph.before, ph.size - (rowsH * ph.stride - ph.before)],
+      [-pw.before, pw.size - (rowsW * pw.stride - pw.before)],
+      [0, 0],
+    ]);
+  });
+}
+
+/**
+ * Input gradient: per depth tap, the H/W part is {@link planeInputGrad}; the depth part scatters each
+ * tap's result back to the input rows it came from.
  */
 export function foldedInputGrad(
   dy: tf.Tensor5D,
@@ -67,23 +116,15 @@ export function foldedInputGrad(
   const [kd, kh, kw, , co] = w.shape;
   const [pd, ph, pw] = plans;
   return tf.tidy(() => {
-    const spread = spreadHW(tf.reshape(dy, [n * pd.out, ph.out, pw.out, co]), ph.stride, pw.stride);
-    // Pad so that a 'valid' correlation of the spread dy (length out·s) with a k-tap filter has length `size`.
-    const fullPad = (p: AxisPlan): [number, number] => {
-      const before = p.kernel - 1 - p.before;
-      return [before, p.size + p.kernel - 1 - before - p.out * p.stride];
-    };
-    const dyp = padOrCrop(spread, [[0, 0], fullPad(ph), fullPad(pw), [0, 0]]);
-    if (dyp !== spread) spread.dispose();
+    const dyPlanes = tf.reshape(dy, [n * pd.out, ph.out, pw.out, co]) as tf.Tensor4D;
     const taps = tf.reshape(w, [kd, kh * kw * c * co]);
     const rows = rowsOf(pd);
     const hwc = h * wd * c;
     let sum: tf.Tensor4D | undefined;
     for (let t = 0; t < kd; t++) {
       const placed = tf.tidy(() => {
-        const wt = tf.slice(taps, [t, 0], [1, -1]).reshape([kh, kw, c, co]);
-        const flipped = tf.transpose(tf.reverse(wt, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-        const gt = tf.conv2d(dyp, flipped, 1, 'valid').reshape([n, pd.out, 1, hwc]);
+        const wt = tf.slice(taps, [t, 0], [1, -1]).reshape([kh, kw, c, co]) as tf.Tensor4D;
+        const gt = planeInputGrad(dyPlanes, wt, ph, pw).reshape([n, pd.out, 1, hwc]);
         const row = Math.floor(t / pd.stride);
         const phase = t % pd.stride;
         return tf.pad(gt, [

@@ -20,35 +20,6 @@ export function padOrCrop<T extends tf.Tensor>(x: T, amounts: PadOrCrop, value =
 }
 
 /**
- * Inserts `stride − 1` zeros after every element along axis 1 of a 4-D view `[A, L, B, C]`, giving
- * `[A, L·stride, B, C]` (the trailing zeros included). Used to turn a strided convolution's input
- * gradient into a stride-1 convolution.
- */
-export function spreadAxis1(x: tf.Tensor4D, stride: number): tf.Tensor4D {
-  if (stride === 1) return tf.clone(x);
-  const [a, l, b, c] = x.shape;
-  return tf.tidy(() =>
-    tf
-      .pad(tf.reshape(x, [a, l, 1, b * c]), [
-        [0, 0],
-        [0, 0],
-        [0, stride - 1],
-        [0, 0],
-      ])
-      .reshape([a, l * stride, b, c]),
-  );
-}
-
-/** Dilates a `[B, H, W, C]` tensor by inserting zeros between rows and columns (strides `sh`, `sw`). */
-export function spreadHW(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [b, h, w, c] = x.shape;
-    const wide = spreadAxis1(tf.reshape(x, [b * h, w, 1, c]), sw).reshape([b, h, w * sw, c]) as tf.Tensor4D;
-    return spreadAxis1(wide, sh);
-  });
-}
-
-/**
  * Every `stride`-th element (starting at `phase`) along axis 1 of `[A, L, B]` where L is a multiple of
  * `stride`: a contiguous slice of the `[A, L/stride, stride, B]` view.
  */
