@@ -73,7 +73,10 @@ describe('Cox partial likelihood loss', () => {
             time: fc.array(fc.integer({ min: 0, max: 6 }), { minLength: n, maxLength: n }),
             event: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
             eta: fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: n, maxLength: n }),
-            weights: fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: n, maxLength: n }),
+            weights: fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 3, noNaN: true })), {
+              minLength: n,
+              maxLength: n,
+            }),
           }),
         ),
         fc.constantFrom('breslow' as const, 'efron' as const),
