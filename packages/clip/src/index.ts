@@ -39,3 +39,7 @@ export * from './pipeline/tasks.js';
 export * from './pipeline/evaluate.js';
 export * from './pipeline/features.js';
 export * from './pipeline/run.js';
+export * from './pipeline/text-llm2vec.js';
+export * from './pipeline/demo-cohort.js';
+/** Backend selection, re-exported from renal-core so scripts need only renal-clip. */
+export { initBackend } from 'renal-core';

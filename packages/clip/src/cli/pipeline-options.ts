@@ -5,6 +5,7 @@ import { type BackendName, initBackend } from 'renal-core';
 import { readKitsFolder } from '../data/kits.js';
 import { type KidneyRecord, readManifest } from '../data/manifest.js';
 import { type PipelineConfig, pipelineConfig } from '../pipeline/config.js';
+import type { TextMode } from '../pipeline/run.js';
 import { CliError } from './command.js';
 
 /** Options shared by the verbs that run part of the pipeline. */
@@ -19,6 +20,7 @@ export interface PipelineCliOptions {
   json?: boolean;
   resume?: boolean;
   textEmbeddings?: string;
+  text: string;
 }
 
 /** Adds the data, output, preset, seed and backend options to a verb. */
@@ -32,7 +34,20 @@ export function addPipelineOptions(command: Command, defaultOut = 'renal-clip-ru
     .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
     .option('--epochs <n>', 'override the epochs of every training stage')
     .option('--no-resume', 'start stages afresh instead of resuming from their last checkpoints')
+    .option('--text <encoder>', `stage 1 text encoder: llm2vec or tfidf`, DEFAULT_TEXT_ENCODER)
     .option('--json', 'print one JSON object');
+}
+
+/** The stage-1 text encoder used when `--text` is not given. */
+export const DEFAULT_TEXT_ENCODER = 'tfidf';
+
+/** The text mode of `--text-embeddings` / `--text`. */
+export function textModeFrom(options: { text: string; textEmbeddings?: string }): TextMode {
+  if (options.textEmbeddings) return { kind: 'file', path: options.textEmbeddings };
+  if (options.text !== 'llm2vec' && options.text !== 'tfidf') {
+    throw new CliError(`--text must be llm2vec or tfidf, got "${options.text}"`);
+  }
+  return { kind: options.text };
 }
 
 /** Reads the cohort named by `--manifest` or `--kits`. */

@@ -22,6 +22,11 @@ export interface PipelineConfig {
     headLr: number;
     weightDecay: number;
     clipNorm: number;
+    /**
+     * Steps that first fit only the projection and logit scale on frozen backbone features (cheap: features
+     * are computed once per phase) before the joint fine-tuning — a CPU-budget measure; 0 turns it off.
+     */
+    headWarmupSteps: number;
   };
   task: { epochs: number; batchSize: number; lr: number; weightDecay: number; hidden: number };
   dataEfficiency: { fractions: number[]; seeds: number };
@@ -39,7 +44,15 @@ export const TINY_CONFIG: PipelineConfig = {
   embedDim: 128,
   image: { epochs: 6, batchSize: 16, lr: 2e-3, weightDecay: 0.005 },
   text: { mntpEpochs: 2, simcseEpochs: 2, batchSize: 16, lr: 1e-3, shuffles: 4 },
-  align: { epochs: 8, batchSize: 32, backboneLr: 2e-4, headLr: 2e-3, weightDecay: 0.01, clipNorm: 1 },
+  align: {
+    epochs: 8,
+    batchSize: 32,
+    backboneLr: 2e-4,
+    headLr: 2e-3,
+    weightDecay: 0.01,
+    clipNorm: 1,
+    headWarmupSteps: 300,
+  },
   task: { epochs: 60, batchSize: 64, lr: 3e-3, weightDecay: 0.01, hidden: 32 },
   dataEfficiency: { fractions: [0.05, 0.1, 0.2, 0.4, 0.8, 1], seeds: 3 },
   bootstrap: 500,
@@ -56,7 +69,15 @@ export const PAPER_CONFIG: PipelineConfig = {
   embedDim: 4096,
   image: { epochs: 200, batchSize: 8, lr: 5e-4, weightDecay: 0.005 },
   text: { mntpEpochs: 3, simcseEpochs: 3, batchSize: 16, lr: 2e-4, shuffles: 4 },
-  align: { epochs: 100, batchSize: 32, backboneLr: 1e-5, headLr: 5e-4, weightDecay: 0.01, clipNorm: 1 },
+  align: {
+    epochs: 100,
+    batchSize: 32,
+    backboneLr: 1e-5,
+    headLr: 5e-4,
+    weightDecay: 0.01,
+    clipNorm: 1,
+    headWarmupSteps: 0,
+  },
   task: { epochs: 100, batchSize: 64, lr: 1e-3, weightDecay: 0.01, hidden: 128 },
   dataEfficiency: { fractions: [0.05, 0.1, 0.2, 0.4, 0.8, 1], seeds: 5 },
   bootstrap: 1000,

@@ -9,6 +9,8 @@ export interface DemoCohortOptions {
   preset: 'tiny' | 'paper';
   /** Show a progress bar on stderr (default true). */
   progress?: boolean;
+  /** `renal` (NIfTI + manifest.jsonl, default) or `kits` (case_XXXXX folders + kits.json). */
+  layout?: 'renal' | 'kits';
 }
 
 /**
@@ -25,7 +27,11 @@ export async function writeDemoCohort(
     patients: options.patients,
     seed: options.seed,
     preset: options.preset,
+    layout: options.layout ?? 'renal',
     onProgress: () => bar?.tick(),
   });
-  return { manifest: join(dir, summary.manifest ?? 'manifest.jsonl'), oracle: summary.oracle };
+  return {
+    manifest: join(dir, summary.manifest ?? summary.kitsJson ?? 'manifest.jsonl'),
+    oracle: summary.oracle,
+  };
 }

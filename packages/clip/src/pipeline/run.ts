@@ -7,7 +7,9 @@ import { writeReport } from '../report/write.js';
 import type { ProgressSink } from '../train/progress.js';
 import type { PipelineConfig } from './config.js';
 import { CropCache, cropGeometry } from './crops.js';
+import { expandPrompts } from 'renal-clip-loss';
 import { ZERO_SHOT_TASKS, reportGeneration, retrieval, zeroShot } from './evaluate.js';
+import { trainLlm2VecText } from './text-llm2vec.js';
 import { extractFeatures, loadImageWeights, loadParams } from './features.js';
 import { trainClassifierHead } from './heads.js';
 import { ImageModel } from './image-model.js';
@@ -23,8 +25,14 @@ import {
   TfidfTextEncoder,
 } from './text.js';
 
-/** How stage 1 text is done: a lexical TF-IDF encoder, or embeddings imported from a file. */
-export type TextMode = { kind: 'tfidf' } | { kind: 'file'; path: string; encoder?: TextEncoder };
+/**
+ * How stage 1 text is done: LLM2Vec (tiny, MNTP + SimCSE on the reports), a lexical TF-IDF encoder, or
+ * embeddings imported from a file (with an optional encoder for zero-shot prompts).
+ */
+export type TextMode =
+  | { kind: 'llm2vec' }
+  | { kind: 'tfidf' }
+  | { kind: 'file'; path: string; encoder?: TextEncoder };
 
 /** Options of {@link runPipeline}. */
 export interface PipelineOptions {
@@ -82,12 +90,27 @@ export async function buildTextEmbeddings(
     );
     return { encoder: mode.encoder, embeddings };
   }
-  const encoder = new TfidfTextEncoder(options.config.embedDim, options.seed).fit(
-    splits.train.filter((r) => r.report).map((r) => r.report!),
-  );
-  results.notes.push(
-    'Stage 1 text used the lexical TF-IDF encoder (unigrams + bigrams, random projection), fitted on the training reports — a stand-in for LLM2Vec, which needs a pretrained Llama to carry meaning.',
-  );
+  const trainReports = splits.train.filter((r) => r.report).map((r) => r.report!);
+  let encoder: TextEncoder;
+  if (mode.kind === 'llm2vec') {
+    encoder = await trainLlm2VecText({
+      reports: trainReports,
+      vocabulary: [
+        ...all.map((r) => r.report!),
+        ...ZERO_SHOT_TASKS.flatMap((t) => expandPrompts(t.prompts).flat()),
+      ],
+      config: options.config,
+      dir: join(options.outDir, 'checkpoints', 'stage1-text'),
+      seed: options.seed,
+      progress: options.progress,
+    });
+    results.notes.push(`Stage 1 text: ${encoder.description}.`);
+  } else {
+    encoder = new TfidfTextEncoder(options.config.embedDim, options.seed).fit(trainReports);
+    results.notes.push(
+      'Stage 1 text used the lexical TF-IDF encoder (unigrams + bigrams, random projection) fitted on the training reports, instead of LLM2Vec (which, without a pretrained Llama, learns little from a few hundred reports).',
+    );
+  }
   const embeddings = await embedReports(
     encoder,
     all.map((r) => r.id),
@@ -215,7 +238,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     buildTextEmbeddings(options, splits, results),
   );
 
-  const full = new ImageModel(config, seed + 10);
+  const full = new ImageModel({ ...config, embedDim: embeddings.dim }, seed + 10);
   full.copyFrom(stage1, ['backbone']);
   const alignInputs = {
     ...common,

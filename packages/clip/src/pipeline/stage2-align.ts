@@ -1,10 +1,12 @@
-import { Rng, tf } from 'renal-core';
+import { checkpointExists, Rng, tf } from 'renal-core';
 import { clampLogitScaleInPlace, clipLoss, createLogitScale, retrievalMetrics } from 'renal-clip-loss';
-import type { KidneyRecord } from '../data/manifest.js';
+import { type KidneyRecord, PHASES } from '../data/manifest.js';
 import { AdamW } from '../train/adamw.js';
 import { clipByGlobalNorm } from '../train/clip-grad.js';
 import { cosineWithWarmup } from '../train/schedule.js';
-import { runStage, type StageResult } from '../train/stage.js';
+import { ProgressBar } from '../train/progress.js';
+import { NonFiniteLossError, runStage, type StageResult } from '../train/stage.js';
+import { extractFeatures } from './features.js';
 import { batchCount, imageBatches } from './batches.js';
 import type { ImageStageInputs } from './stage1-image.js';
 import { embeddingOf, type ReportEmbeddings } from './text.js';
@@ -71,6 +73,8 @@ export async function trainAlignStage(
   const stepsPerEpoch = batchCount(train.length, hp.batchSize);
   const totalSteps = stepsPerEpoch * hp.epochs;
   try {
+    const fresh = inputs.resume === false || !(await checkpointExists(`${inputs.dir}/last`));
+    if (fresh && hp.headWarmupSteps > 0) await warmUpProjection(inputs, train, logScale);
     const result = await runStage({
       name: 'stage 2 align',
       dir: inputs.dir,
@@ -118,6 +122,69 @@ export async function trainAlignStage(
   } finally {
     optimizer.dispose();
     logScale.dispose();
+  }
+}
+
+/**
+ * Fits the projection head and logit scale alone on frozen backbone features (every available phase computed
+ * once, eval mode), with InfoNCE on random batches of (random phase, random report view). Cheap on a CPU, it
+ * gives the joint fine-tuning a projection that already points somewhere sensible.
+ */
+async function warmUpProjection(
+  inputs: AlignStageInputs,
+  train: KidneyRecord[],
+  logScale: tf.Variable<tf.Rank.R0>,
+): Promise<void> {
+  const { model, config, cache, embeddings } = inputs;
+  const hp = config.align;
+  const perPhase: { record: number; feature: Float32Array }[] = [];
+  for (const phase of PHASES) {
+    const records = train.map((r, i) => [r, i] as const).filter(([r]) => r.phases[phase]);
+    if (records.length === 0) continue;
+    const features = await extractFeatures(
+      model,
+      records.map(([r]) => r),
+      cache,
+      config,
+      phase,
+    );
+    features.forEach((feature, k) => perPhase.push({ record: records[k][1], feature }));
+  }
+  const variables = [...model.projection.trainableVariables, logScale];
+  const optimizer = new AdamW([{ variables }], { beta1: 0.9, beta2: 0.98, weightDecay: hp.weightDecay });
+  const rng = new Rng(inputs.seed + 31);
+  const bar = new ProgressBar('stage 2 projection warm-up', hp.headWarmupSteps, inputs.progress);
+  const dim = perPhase[0].feature.length;
+  try {
+    for (let step = 0; step < hp.headWarmupSteps; step++) {
+      const picks = rng.shuffle(perPhase.map((_, i) => i)).slice(0, hp.batchSize);
+      const records = picks.map((p) => train[perPhase[p].record]);
+      const groups = reportGroups(records);
+      const x = tf.tensor2d(concat(picks.map((p) => perPhase[p].feature)), [picks.length, dim]);
+      const texts = textMatrix(embeddings, records, rng);
+      const { value, grads } = tf.variableGrads(
+        () =>
+          clipLoss(model.projection.apply(x, { checkFinite: false }), texts, logScale, {
+            imageGroups: groups,
+            textGroups: groups,
+          }),
+        variables,
+      );
+      optimizer.applyGradients(
+        grads,
+        cosineWithWarmup(step, { baseLr: hp.headLr * 5, totalSteps: hp.headWarmupSteps }),
+      );
+      clampLogitScaleInPlace(logScale);
+      const loss = (await value.data())[0];
+      tf.dispose([x, texts, value, ...Object.values(grads)]);
+      if (!Number.isFinite(loss))
+        throw new NonFiniteLossError(
+          `stage 2 projection warm-up: the loss became ${loss} at step ${step + 1}`,
+        );
+      bar.tick({ loss });
+    }
+  } finally {
+    optimizer.dispose();
   }
 }
 

@@ -187,8 +187,11 @@ export function evaluateTasks(
       });
     }
   }
-  const rfs = withOutcome(train, 'rfs', true);
-  if (rfs.outcomes.filter((o) => o.event === 1).length < 2) return evaluation;
+  // The paper trains the Cox head on RFS; a cohort without RFS (KiTS has only OS) trains it on OS instead.
+  const events = (t: ReturnType<typeof withOutcome>) => t.outcomes.filter((o) => o.event === 1).length;
+  let rfs = withOutcome(train, 'rfs', true);
+  if (events(rfs) < 2) rfs = withOutcome(train, 'os', true);
+  if (events(rfs) < 2) return evaluation;
   const cox = trainCoxHead(
     rfs.features,
     rfs.outcomes.map((o) => o.time),

@@ -75,6 +75,7 @@ export function requestStop(): void {
  */
 export async function runStage(options: StageOptions): Promise<StageResult> {
   const { dir, epochs, stepsPerEpoch } = options;
+  if (options.progress === undefined) options = { ...options, progress: process.stderr };
   const lastDir = `${dir}/last`;
   const bestDir = `${dir}/best`;
   const state = {
@@ -133,6 +134,9 @@ export async function runStage(options: StageOptions): Promise<StageResult> {
       state.losses.push(count ? sum / count : Number.NaN);
       if (options.validate) {
         const score = await options.validate();
+        options.progress?.write(
+          `${options.name} epoch ${state.epoch + 1}: validation score ${score.toFixed(4)}\n`,
+        );
         if (score > state.bestScore) {
           state.bestScore = score;
           state.bestEpoch = state.epoch + 1;

@@ -7,7 +7,7 @@ import { runPipeline } from '../../pipeline/run.js';
 import type { PipelineResults } from '../../report/results.js';
 import { formatEstimate, taskTable, textTable, writeReport } from '../../report/write.js';
 import { CliError, emit } from '../command.js';
-import { startBackend } from '../pipeline-options.js';
+import { DEFAULT_TEXT_ENCODER, startBackend, textModeFrom } from '../pipeline-options.js';
 
 /** The non-table lines of a results summary: zero-shot, retrieval, report generation, quality bar. */
 export function summaryLines(results: PipelineResults): string[] {
@@ -47,6 +47,7 @@ export function registerDemo(program: Command): void {
     .option('--patients <n>', 'patients in the synthetic cohort', '120')
     .option('--seed <n>', 'random seed', '0')
     .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
+    .option('--text <encoder>', 'stage 1 text encoder: llm2vec or tfidf', DEFAULT_TEXT_ENCODER)
     .option('--json', 'print one JSON object')
     .action(
       async (options: {
@@ -55,6 +56,7 @@ export function registerDemo(program: Command): void {
         patients: string;
         seed: string;
         backend: string;
+        text: string;
         json?: boolean;
       }) => {
         const patients = Number.parseInt(options.patients, 10);
@@ -87,6 +89,7 @@ export function registerDemo(program: Command): void {
           config,
           seed,
           resume: false,
+          text: textModeFrom(options),
         });
         results.timings = { 'synthetic cohort': synthSeconds, ...results.timings };
         results.notes.push(

@@ -9,6 +9,7 @@ import {
   type PipelineCliOptions,
   seedFrom,
   startBackend,
+  textModeFrom,
 } from '../pipeline-options.js';
 import { summaryLines } from './demo.js';
 
@@ -41,7 +42,7 @@ export function registerEval(program: Command): void {
         config: configFrom(options),
         seed: seedFrom(options),
         resume: options.resume,
-        text: options.textEmbeddings ? { kind: 'file', path: options.textEmbeddings } : { kind: 'tfidf' },
+        text: textModeFrom(options),
         imageWeights: options.imageWeights,
         skipDataEfficiency: options.skipDataEfficiency,
       });

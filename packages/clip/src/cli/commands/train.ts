@@ -20,6 +20,7 @@ import {
   type PipelineCliOptions,
   seedFrom,
   startBackend,
+  textModeFrom,
 } from '../pipeline-options.js';
 
 async function setUp(options: PipelineCliOptions) {
