@@ -69,12 +69,13 @@ export class PreprocessCache {
   ): Promise<Volume> {
     const key = PreprocessCache.key(await hashFile(sourceFile), config);
     const path = join(this.dir, key.slice(0, 2), `${key}.nii`);
-    try {
-      const cached = await readNifti(path);
+    const present = await stat(path).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+    if (present) {
       this.hits++;
-      return cached;
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+      return readNifti(path);
     }
     this.misses++;
     const volume = await compute();

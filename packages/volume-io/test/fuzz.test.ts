@@ -94,9 +94,7 @@ describe('fuzzing the NIfTI parser: only typed errors, no hang, no huge allocati
     ])
       view.setInt16(at, n, true);
     const started = performance.now();
-    expect(() => parseNifti(new Uint8Array(gzipSync(b)), { maxBytes: 2 ** 40 })).toThrow(
-      /dim.*file holds at most/,
-    );
+    expect(() => parseNifti(new Uint8Array(gzipSync(b)), { maxBytes: 2 ** 40 })).toThrow(/truncated/);
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });

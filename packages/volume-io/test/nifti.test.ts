@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   encodeNifti,
@@ -66,6 +67,20 @@ describe('readNifti agrees with nibabel', () => {
         for (let at = 0; at < bytes.length; at += step) assembler.push(bytes.subarray(at, at + step));
         expectClose(assembler.finish().data, c.data, 1e-6);
       }
+    }
+  });
+
+  it('reads multi-member gzip (the trailer then counts only the last member)', async () => {
+    const c = expected.cases.find((x) => x.file === 'dtype_int16.nii')!;
+    const plain = new Uint8Array(await readFile(join(FIXTURES, c.file)));
+    const members = Buffer.concat([gzipSync(plain.subarray(0, 400)), gzipSync(plain.subarray(400))]);
+    expectClose(parseNifti(members).data, c.data, 0);
+    const dir = await mkdtemp(join(tmpdir(), 'vio-multi-'));
+    try {
+      await writeFile(join(dir, 'multi.nii.gz'), members);
+      expectClose((await readNifti(join(dir, 'multi.nii.gz'))).data, c.data, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
@@ -144,6 +159,9 @@ describe('bad NIfTI input gets typed errors naming file and field', () => {
     for (let n = 20; n < 60; n++) corrupt[n] ^= 0x5a;
     await failsWith(corrupt, GzipError, /gzip/);
     await failsWith(gz.slice(0, gz.length - 30), GzipError, /gzip/);
+  });
+  it('a missing file', async () => {
+    await expect(readNifti(join(dir, 'nope.nii.gz'))).rejects.toThrow(/nope\.nii\.gz: file: no such file/);
   });
   it('a volume index out of range', async () => {
     await expect(readNifti(join(FIXTURES, 'four_d.nii.gz'), { volumeIndex: 3 })).rejects.toThrow(

@@ -28,9 +28,10 @@ interface Layout {
 }
 
 /**
- * Receives the decompressed byte stream chunk by chunk. `sizeHint` bounds the stream's total length when it is
- * known (uncompressed files, trustworthy gzip trailers): with it the voxel buffer is allocated up front; without it
- * chunks are gathered as they come, so a lying header can never make us allocate more than the file holds.
+ * Receives the decompressed byte stream chunk by chunk. `sizeHint` bounds the stream's length: `exact` for
+ * uncompressed files (a header needing more is refused at once), advisory for gzip (the trailer's size). When the
+ * header's needs fit the bound, the voxel buffer is allocated up front; otherwise chunks are gathered as they come,
+ * so a lying header can never make us allocate more than the stream really holds.
  */
 export class NiftiAssembler {
   private headerBytes = new Uint8Array(0);
@@ -45,6 +46,7 @@ export class NiftiAssembler {
     private readonly source: string,
     private readonly options: ReadNiftiOptions,
     private readonly sizeHint?: number,
+    private readonly exact = true,
   ) {}
 
   /** True once every byte of the requested volume has arrived. */
@@ -123,14 +125,15 @@ export class NiftiAssembler {
   private allocate(): void {
     const { start, byteLength } = this.layout!;
     const end = start + byteLength;
-    if (this.sizeHint !== undefined && end > this.sizeHint) {
+    if (this.sizeHint === undefined) return;
+    if (end > this.sizeHint && !this.exact) return; // e.g. multi-member gzip: the trailer counts the last member only
+    if (end > this.sizeHint) {
       throw new NiftiError(
         this.source,
         'dim',
         `header needs ${end} bytes (vox_offset ${start} + ${byteLength} voxel bytes), file holds at most ${this.sizeHint}`,
       );
     }
-    if (this.sizeHint === undefined) return;
     const { header, shape } = this.layout!;
     const scaling = scalingOf(header, this.source);
     // Scaled data is converted chunk by chunk, so the stored-type copy of the volume never exists whole.

@@ -44,6 +44,7 @@ export function parseNifti(bytes: Uint8Array, options: ReadNiftiOptions & { sour
     source,
     options,
     gzipSizeHint(bytes.subarray(bytes.length - 4), bytes.length),
+    false,
   );
   const gunzip = new Gunzip((chunk) => {
     if (!assembler.done) assembler.push(chunk);

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { GzipError } from '../errors.js';
+import { GzipError, NiftiError } from '../errors.js';
 import type { Volume } from '../volume.js';
 import { NiftiAssembler, type ReadNiftiOptions } from './assemble.js';
 import { CHUNK, gzipSizeHint, isGzip, isZlibError } from './parse.js';
@@ -15,7 +15,11 @@ import { CHUNK, gzipSizeHint, isGzip, isZlibError } from './parse.js';
  * Throws {@link NiftiError}, {@link GzipError} or {@link UnsupportedDataError} naming the file and field.
  */
 export async function readNifti(path: string, options: ReadNiftiOptions = {}): Promise<Volume> {
-  const { size } = await stat(path);
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new NiftiError(path, 'file', error.code === 'ENOENT' ? 'no such file' : error.message);
+  });
+  if (!info.isFile()) throw new NiftiError(path, 'file', 'not a regular file');
+  const { size } = info;
   const head = new Uint8Array(2);
   const trailer = new Uint8Array(4);
   const fh = await open(path, 'r');
@@ -26,7 +30,7 @@ export async function readNifti(path: string, options: ReadNiftiOptions = {}): P
     await fh.close();
   }
   const gz = isGzip(head);
-  const assembler = new NiftiAssembler(path, options, gz ? gzipSizeHint(trailer, size) : size);
+  const assembler = new NiftiAssembler(path, options, gz ? gzipSizeHint(trailer, size) : size, !gz);
   const file = createReadStream(path, { highWaterMark: CHUNK });
   const stream = gz ? file.pipe(createGunzip({ chunkSize: CHUNK })) : file;
   try {
