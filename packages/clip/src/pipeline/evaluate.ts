@@ -224,7 +224,7 @@ export function reportGeneration(inputs: {
     .map((r, i) => [r, inputs.trainTexts[i]] as const)
     .filter(([r]) => r.report)
     .map(([, t]) => t);
-  const keep = inputs.test.map((r, i) => i).filter((i) => inputs.test[i].report);
+  const keep = inputs.test.map((_, i) => i).filter((i) => inputs.test[i].report);
   const truths = keep.map((i) => inputs.test[i].report!);
   const retrieved = keep.map((i) => {
     let best = 0;

@@ -148,7 +148,7 @@ async function warmUpProjection(
       config,
       phase,
     );
-    features.forEach((feature, k) => perPhase.push({ record: records[k][1], feature }));
+    for (const [k, feature] of features.entries()) perPhase.push({ record: records[k][1], feature });
   }
   const variables = [...model.projection.trainableVariables, logScale];
   const optimizer = new AdamW([{ variables }], { beta1: 0.9, beta2: 0.98, weightDecay: hp.weightDecay });

@@ -33,16 +33,19 @@ export function registerEval(program: Command): void {
     )
     .option('--skip-data-efficiency', 'leave out the data-efficiency curves')
     .action(async (options: PipelineCliOptions & { imageWeights?: string; skipDataEfficiency?: boolean }) => {
+      const config = configFrom(options);
+      const seed = seedFrom(options);
+      const text = textModeFrom(options);
       const backend = await startBackend(options);
       const { records, source } = await loadCohort(options);
       const { results, paths } = await runPipeline({
         records,
         source,
         outDir: options.out,
-        config: configFrom(options),
-        seed: seedFrom(options),
+        config,
+        seed,
         resume: options.resume,
-        text: textModeFrom(options),
+        text,
         imageWeights: options.imageWeights,
         skipDataEfficiency: options.skipDataEfficiency,
       });

@@ -24,10 +24,10 @@ import {
 } from '../pipeline-options.js';
 
 async function setUp(options: PipelineCliOptions) {
-  const backend = await startBackend(options);
-  const { records, source } = await loadCohort(options);
   const config = configFrom(options);
   const seed = seedFrom(options);
+  const backend = await startBackend(options);
+  const { records, source } = await loadCohort(options);
   const splits = splitByPatient(records, { seed });
   const cache = new CropCache(join(options.out, 'cache'), cropGeometry(config));
   return { backend, records, source, config, seed, splits, cache };
@@ -66,7 +66,7 @@ async function trainText(options: PipelineCliOptions): Promise<void> {
   const s = await setUp(options);
   const results = emptyResults('', s.config.preset, s.seed);
   const { embeddings } = await buildTextEmbeddings(
-    { records: s.records, outDir: options.out, config: s.config, seed: s.seed },
+    { records: s.records, outDir: options.out, config: s.config, seed: s.seed, text: textModeFrom(options) },
     s.splits,
     results,
   );
