@@ -117,7 +117,7 @@ export class LoraAdapter {
     return this.variables().reduce((n, v) => n + v.size, 0);
   }
 
-  /** The update `scale · B·A` for one projection (`[out, in]`, same layout as the base weight). */
+  /** The update `scale · B·A` for one projection, in PEFT's `[out, in]` layout (the model holds `[in, out]`). */
   delta(layer: number, module: LinearModule): tf.Tensor2D | undefined {
     const p = this.get(layer, module);
     if (!p) return undefined;

@@ -1,5 +1,6 @@
 import { type Rng, tf } from 'renal-core';
 import type { TokenBatch } from './batch.js';
+import { mm } from './matmul.js';
 import type { LlamaModel } from './model.js';
 import { crossEntropy, selectRows } from './pooling.js';
 
@@ -74,7 +75,10 @@ export function mntpLoss(
     const D = hidden.shape[2];
     const previous = masked.positions.map((i) => i - 1);
     const states = selectRows(tf.reshape(hidden, [-1, D]) as tf.Tensor2D, previous);
-    const logits = tf.matMul(states, model.lmHead, false, true) as tf.Tensor2D;
+    const head = model.lmHead;
+    const logits = mm(states, tf.transpose(head), {
+      b: !(head instanceof tf.Variable && head.trainable),
+    }) as tf.Tensor2D;
     return crossEntropy(logits, masked.labels);
   });
 }

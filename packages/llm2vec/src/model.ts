@@ -2,6 +2,7 @@ import { tf } from 'renal-core';
 import { attentionBias, positionIds, type TokenBatch } from './batch.js';
 import type { LlamaConfig } from './config.js';
 import type { LoraAdapter } from './lora.js';
+import { mm, swapLastAxes } from './matmul.js';
 import { ropeInverseFrequencies, ropeTables } from './rope.js';
 import { disposeWeights, LINEAR_MODULES, type LinearModule, type LlamaWeights } from './weights.js';
 
@@ -94,11 +95,12 @@ export class LlamaModel {
   }
 
   private linear(x: tf.Tensor2D, layer: number, module: LinearModule, ctx: LayerContext): tf.Tensor2D {
-    const y = tf.matMul(x, this.weights.layers[layer].linear[module], false, true) as tf.Tensor2D;
+    const w = this.weights.layers[layer].linear[module];
+    const y = mm(x, w, { b: !(w instanceof tf.Variable && w.trainable) }) as tf.Tensor2D;
     const pair = this.lora?.get(layer, module);
     if (!pair) return y;
     const xIn = ctx.loraDropout > 0 ? tf.dropout(x, ctx.loraDropout, undefined, ctx.seed++) : x;
-    const update = tf.matMul(tf.matMul(xIn, pair.a, false, true), pair.b, false, true);
+    const update = mm(mm(xIn, tf.transpose(pair.a)), tf.transpose(pair.b));
     return tf.add(y, tf.mul(update, this.lora!.scale)) as tf.Tensor2D;
   }
 
@@ -126,12 +128,12 @@ export class LlamaModel {
     // are stacked along the sequence axis, [B, KV, rep·T, hd].
     const grouped = tf.reshape(q, [B, KV, rep * T, hd]);
     const scores = tf.add(
-      tf.reshape(tf.mul(tf.matMul(grouped, k, false, true), 1 / Math.sqrt(hd)), [B, H, T, T]),
+      tf.reshape(tf.mul(mm(grouped, swapLastAxes(k)), 1 / Math.sqrt(hd)), [B, H, T, T]),
       ctx.bias,
     );
     let probs = tf.softmax(scores);
     if (ctx.dropout > 0) probs = tf.dropout(probs, ctx.dropout, undefined, ctx.seed++);
-    const out = tf.reshape(tf.matMul(tf.reshape(probs, [B, KV, rep * T, T]), v), [B, H, T, hd]);
+    const out = tf.reshape(mm(tf.reshape(probs, [B, KV, rep * T, T]), v), [B, H, T, hd]);
     const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
     return this.linear(merged, i, 'o_proj', ctx);
   }
@@ -147,7 +149,7 @@ export class LlamaModel {
       for (const m of LINEAR_MODULES) {
         const delta = lora.delta(i, m);
         if (!delta) continue;
-        const merged = tf.keep(tf.add(layer.linear[m], delta) as tf.Tensor2D);
+        const merged = tf.tidy(() => tf.keep(tf.add(layer.linear[m], tf.transpose(delta)) as tf.Tensor2D));
         delta.dispose();
         layer.linear[m].dispose();
         layer.linear[m] = merged;

@@ -1,5 +1,6 @@
 import { tf } from 'renal-core';
 import type { TokenBatch } from './batch.js';
+import { mm } from './matmul.js';
 
 /**
  * How token states become one vector: `mean` (LLM2Vec's default), `weighted_mean` (later tokens weigh
@@ -44,7 +45,9 @@ export function poolingWeights(
 /** Pools hidden states `[B, T, D]` with weights `[B·T]` from {@link poolingWeights} → `[B, D]`. */
 export function pool(hidden: tf.Tensor3D, weights: Float32Array): tf.Tensor2D {
   const [B, T, D] = hidden.shape;
-  return tf.tidy(() => tf.reshape(tf.matMul(tf.tensor3d(weights, [B, 1, T]), hidden), [B, D]) as tf.Tensor2D);
+  return tf.tidy(
+    () => tf.reshape(mm(tf.tensor3d(weights, [B, 1, T]), hidden, { a: true }), [B, D]) as tf.Tensor2D,
+  );
 }
 
 /** Rows scaled to unit L2 norm (a zero row stays zero). */
@@ -78,6 +81,6 @@ export function selectRows(matrix: tf.Tensor2D, indices: ArrayLike<number>): tf.
     const n = matrix.shape[0];
     const select = new Float32Array(indices.length * n);
     for (let i = 0; i < indices.length; i++) select[i * n + indices[i]] = 1;
-    return tf.matMul(tf.tensor2d(select, [indices.length, n]), matrix);
+    return mm(tf.tensor2d(select, [indices.length, n]), matrix, { a: true });
   });
 }

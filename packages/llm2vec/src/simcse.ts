@@ -1,5 +1,6 @@
 import { tf } from 'renal-core';
 import type { TokenBatch } from './batch.js';
+import { mm } from './matmul.js';
 import type { LlamaModel } from './model.js';
 import { crossEntropy, l2Normalize, pool } from './pooling.js';
 
@@ -33,7 +34,7 @@ export function simcseLoss(
 export function contrastiveLoss(first: tf.Tensor2D, second: tf.Tensor2D, scale = 20): tf.Scalar {
   return tf.tidy(() => {
     const B = first.shape[0];
-    const logits = tf.mul(tf.matMul(first, second, false, true), scale);
+    const logits = tf.mul(mm(first, tf.transpose(second)), scale);
     return crossEntropy(
       logits as tf.Tensor2D,
       Int32Array.from({ length: B }, (_, i) => i),

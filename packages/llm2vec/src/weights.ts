@@ -22,7 +22,10 @@ export const LINEAR_MODULES = [
 /** Name of a linear projection inside a Llama decoder layer. */
 export type LinearModule = (typeof LINEAR_MODULES)[number];
 
-/** One decoder layer's weights; linear weights in Hugging Face's `[out, in]` layout. */
+/**
+ * One decoder layer's weights. Linear weights are held transposed, `[in, out]` (Hugging Face stores
+ * `[out, in]`), so the forward pass is a plain `x @ W` — the fast matMul path on wasm.
+ */
 export interface LayerWeights {
   linear: Record<LinearModule, tf.Tensor2D>;
   inputNorm: tf.Tensor1D;
@@ -127,14 +130,20 @@ export function weightsFromHost(
   source?: string,
 ): LlamaWeights {
   const valid = validateHostWeights(tensors, config, source);
-  const up = <R extends tf.Rank>(name: string) => {
+  const up = <R extends tf.Rank>(name: string, transposed = false) => {
     const t = valid.get(name)!;
+    if (transposed) {
+      const [rows, cols] = t.shape;
+      return tf.keep(
+        tf.tensor(transposeHost(t.data, rows, cols), [cols, rows], 'float32'),
+      ) as unknown as tf.Tensor<R>;
+    }
     return tf.keep(tf.tensor(t.data, t.shape, 'float32')) as unknown as tf.Tensor<R>;
   };
   const layers: LayerWeights[] = [];
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const linear = {} as Record<LinearModule, tf.Tensor2D>;
-    for (const m of LINEAR_MODULES) linear[m] = up<tf.Rank.R2>(linearName(i, m));
+    for (const m of LINEAR_MODULES) linear[m] = up<tf.Rank.R2>(linearName(i, m), true);
     layers.push({
       linear,
       inputNorm: up<tf.Rank.R1>(`layers.${i}.input_layernorm.weight`),
@@ -154,17 +163,32 @@ export function weightsFromHost(
  * Asynchronous, so it works on GPU backends too.
  */
 export async function weightsToHost(weights: LlamaWeights): Promise<Map<string, HostTensor>> {
-  const named: [string, tf.Tensor][] = [['embed_tokens.weight', weights.embedTokens]];
+  const named: [string, tf.Tensor, boolean?][] = [['embed_tokens.weight', weights.embedTokens]];
   weights.layers.forEach((layer, i) => {
-    for (const m of LINEAR_MODULES) named.push([linearName(i, m), layer.linear[m]]);
+    for (const m of LINEAR_MODULES) named.push([linearName(i, m), layer.linear[m], true]);
     named.push([`layers.${i}.input_layernorm.weight`, layer.inputNorm]);
     named.push([`layers.${i}.post_attention_layernorm.weight`, layer.postAttentionNorm]);
   });
   named.push(['norm.weight', weights.norm]);
   if (weights.lmHead) named.push(['lm_head.weight', weights.lmHead]);
   const out = new Map<string, HostTensor>();
-  for (const [name, t] of named)
-    out.set(name, { shape: t.shape.slice(), data: (await t.data()) as Float32Array });
+  for (const [name, t, transposed] of named) {
+    const data = (await t.data()) as Float32Array;
+    if (!transposed) out.set(name, { shape: t.shape.slice(), data });
+    else {
+      const [rows, cols] = t.shape as [number, number];
+      out.set(name, { shape: [cols, rows], data: transposeHost(data, rows, cols) });
+    }
+  }
+  return out;
+}
+
+/** Transpose of a row-major `[rows, cols]` matrix. */
+export function transposeHost(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  }
   return out;
 }
 
