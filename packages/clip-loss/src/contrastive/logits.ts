@@ -2,6 +2,7 @@ import { tf } from 'renal-core';
 import { ShapeError } from '../errors.js';
 import { type GroupIds, resolveGroups, softTargets } from './groups.js';
 import { logitScaleFromLog } from './logit-scale.js';
+import { matMulTransposeB } from './matmul.js';
 import { l2Normalize } from './normalize.js';
 import { assertEmbeddingMatrix, assertSameDim, checkLabelSmoothing } from './validate.js';
 
@@ -49,7 +50,7 @@ export function clipLogits(
     const normalize = options.normalize ?? true;
     const images = normalize ? l2Normalize(imageEmbeddings, 'imageEmbeddings') : imageEmbeddings;
     const texts = normalize ? l2Normalize(textEmbeddings, 'textEmbeddings') : textEmbeddings;
-    const perImage = tf.matMul(tf.mul(images, logitScaleFromLog(logScale)), tf.transpose(texts));
+    const perImage = matMulTransposeB(tf.mul(images, logitScaleFromLog(logScale)), texts);
     return { perImage: perImage as tf.Tensor2D, perText: tf.transpose(perImage) as tf.Tensor2D };
   });
 }

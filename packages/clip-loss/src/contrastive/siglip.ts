@@ -2,6 +2,7 @@ import { tf } from 'renal-core';
 import { ShapeError } from '../errors.js';
 import { accumulate, chunkRanges, rows } from './chunks.js';
 import { type GroupIds, resolveGroups } from './groups.js';
+import { matMulTransposeB } from './matmul.js';
 import { l2Normalize } from './normalize.js';
 import { assertEmbeddingMatrix, assertSameDim, assertScalar, checkChunkSize } from './validate.js';
 
@@ -54,7 +55,7 @@ export function siglipLogits(
   checkInputs(imageEmbeddings, textEmbeddings, logScale, bias);
   return tf.tidy(() => {
     const { images, texts } = normalized(imageEmbeddings, textEmbeddings, options.normalize ?? true);
-    return tf.add(tf.matMul(tf.mul(images, tf.exp(logScale)), tf.transpose(texts)), bias) as tf.Tensor2D;
+    return tf.add(matMulTransposeB(tf.mul(images, tf.exp(logScale)), texts), bias) as tf.Tensor2D;
   });
 }
 
