@@ -22,6 +22,7 @@ const backends = flag('backends', 'wasm,cpu').split(',');
 const trainBackends = flag('train-backends', 'wasm').split(',');
 const reps = Number(flag('reps', '2'));
 const withTorch = !process.argv.includes('--no-torch');
+const heapBatch = Number(flag('heap-batch', '0')); // e.g. 4: one extra training step at that batch on wasm
 
 /** AdamW as PyTorch: decoupled decay p ← p·(1 − lr·wd), then Adam's update. */
 function adamW(lr, weightDecay) {
@@ -77,8 +78,23 @@ async function benchBackend(name, train) {
     }, reps);
     result.train_vps = 2 / result.train_step_s;
     result.tensor_count_flat = counts.slice(1).every((n) => n === counts[1]);
-    optimizer.dispose();
     x2.dispose();
+    if (heapBatch > 0) {
+      const xb = tf.randomUniform([heapBatch, d, h, w, c]);
+      const labelsB = Array.from({ length: heapBatch }, (_, i) => new Array(14).fill(i % 2));
+      const t = performance.now();
+      const loss = optimizer.step(
+        () =>
+          multiTaskAttributeLoss(attr.apply(net.apply(xb, { training: true }), { training: true }), labelsB),
+        variables,
+      );
+      await loss.data();
+      loss.dispose();
+      xb.dispose();
+      result[`batch${heapBatch}_step_s`] = (performance.now() - t) / 1000;
+      result[`batch${heapBatch}_rss_gb`] = process.memoryUsage().rss / 2 ** 30;
+    }
+    optimizer.dispose();
   }
   result.rss_gb = process.memoryUsage().rss / 2 ** 30;
   x1.dispose();
