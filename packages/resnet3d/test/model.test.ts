@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { assertNoLeaks, initBackend, type RawTensor, readSafetensors, tf, toFloat32 } from 'renal-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  asFloat32,
   AttributeHeads,
   balancedClassWeights,
   ClassificationHead,
@@ -173,6 +174,22 @@ describe('multi-task loss', () => {
 });
 
 describe('PyTorch weights in and out', () => {
+  it('decodes F16, BF16, F64 and integer tensors to float32', () => {
+    // 1, −2, 0.5 and 65504 (the largest half) as IEEE half bits; 1, −2, 0.5 as bfloat16 bits.
+    expect(
+      Array.from(
+        asFloat32({ dtype: 'F16', shape: [4], data: new Uint16Array([0x3c00, 0xc000, 0x3800, 0x7bff]) }),
+      ),
+    ).toEqual([1, -2, 0.5, 65504]);
+    expect(
+      Array.from(asFloat32({ dtype: 'BF16', shape: [3], data: new Uint16Array([0x3f80, 0xc000, 0x3f00]) })),
+    ).toEqual([1, -2, 0.5]);
+    expect(Array.from(asFloat32({ dtype: 'F64', shape: [2], data: new Float64Array([0.25, -3]) }))).toEqual([
+      0.25, -3,
+    ]);
+    expect(Array.from(asFloat32({ dtype: 'I64', shape: [1], data: new BigInt64Array([7n]) }))).toEqual([7]);
+  });
+
   it('exports back to the same PyTorch names, layouts and values', () => {
     const net = new ResNet3d({ depth: 18, widths: [2, 4, 4, 8] });
     importTorchStateDict(net, fx18);

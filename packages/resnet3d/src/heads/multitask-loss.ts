@@ -4,7 +4,10 @@ import { ResNet3dInputError } from '../errors.js';
 /** Label value meaning "unknown": masked out of the loss. */
 export const UNKNOWN_LABEL = -1;
 
-/** Labels as rows of per-attribute class indices (−1 unknown) or an int32 tensor `[N, K]`. */
+/**
+ * Labels as rows of per-attribute class indices (−1 unknown) or an int32 tensor `[N, K]` (read back
+ * synchronously to validate it — on WebGPU under Node, which cannot, pass the rows).
+ */
 export type AttributeLabels = number[][] | tf.Tensor2D;
 
 function labelRows(labels: AttributeLabels, n: number, classCounts: readonly number[]): number[][] {
