@@ -85,6 +85,25 @@ describe('configuration', () => {
     bottleneck.dispose();
   });
 
+  it('the tiny preset runs end to end: [N, 16, 64, 64, 1] → 64 features → unit 128-d embeddings', async () => {
+    const { backbone, inputShape, projectionDim } = RESNET3D_PRESETS.tiny;
+    const net = new ResNet3d(backbone);
+    const proj = new ProjectionHead({ inFeatures: net.featureWidth, outFeatures: projectionDim });
+    const x = tf.randomUniform([2, ...inputShape]);
+    await assertNoLeaks(() => {
+      const features = net.apply(x);
+      const e = proj.apply(features);
+      expect(features.shape).toEqual([2, 64]);
+      expect(e.shape).toEqual([2, 128]);
+      const norms = tf.norm(e, 'euclidean', 1);
+      for (const n of norms.dataSync()) expect(n).toBeCloseTo(1, 5);
+      return [features, e, norms];
+    }, 'tiny preset');
+    x.dispose();
+    net.dispose();
+    proj.dispose();
+  });
+
   it('rejects unbuildable configurations with ResNet3dConfigError', () => {
     expect(thrown(() => new ResNet3d({ depth: 20 as 18 }))).toBeInstanceOf(ResNet3dConfigError);
     expect(thrown(() => new ResNet3d({ shortcut: 'C' as 'A' })).message).toMatch(/shortcut/);
