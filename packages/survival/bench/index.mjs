@@ -99,22 +99,27 @@ const torch = run('/usr/bin/python3', [new URL('./torch_reference.py', import.me
 });
 rmSync(dir, { recursive: true, force: true });
 
-const ms = (x) => `${x.toFixed(1)} ms`;
-const line = (name, ours, refMs, refName, target) =>
+const ms = (x) => `${x.toFixed(1)} ms`.padStart(10);
+/** One row: our wall and CPU time, the reference's, and reference/ours ratios for both. */
+const line = (name, ours, ref, refName, target) => {
+  const refText = ref ? `${refName} ${ms(ref.wall)} (cpu ${ms(ref.cpu)})` : `${refName} n/a`;
+  const ratio = ref
+    ? `${(ref.wall / ours.wall).toFixed(2)}× wall, ${(ref.cpu / ours.cpu).toFixed(2)}× cpu`
+    : 'n/a';
   console.log(
-    `${name.padEnd(34)} ours ${ms(ours.wall).padStart(10)} (cpu ${ms(ours.cpu).padStart(9)})  ${refName} ${
-      refMs === undefined ? 'n/a'.padStart(10) : ms(refMs).padStart(10)
-    }  ratio ${refMs === undefined ? 'n/a' : (refMs / ours.wall).toFixed(2)}×  target ${target}`,
+    `${name.padEnd(34)} ours ${ms(ours.wall)} (cpu ${ms(ours.cpu)})  ${refText}  ratio ${ratio}  target ${target}`,
   );
+};
+const seconds = (wall, cpu) => (wall === undefined ? undefined : { wall: wall * 1000, cpu: cpu * 1000 });
 console.log('');
-const rConcordance = r.concordance_s && r.concordance_s * 1000;
+const rConcordance = seconds(r.concordance_s, r.concordance_cpu_s);
 line("Harrell's C + std. error, n = 1e6", harrell, rConcordance, 'R concordance', '< 1000 ms');
 line("Harrell's C alone, n = 1e6", harrellNoSe, rConcordance, 'R concordance', '< 1000 ms');
-line('Cox fit (Efron), 1e5 × 10', cox, r.coxph_s && r.coxph_s * 1000, 'R coxph      ', '< 2000 ms');
+line('Cox fit (Efron), 1e5 × 10', cox, seconds(r.coxph_s, r.coxph_cpu_s), 'R coxph      ', '< 2000 ms');
 line(
   'Cox loss fwd+bwd (Breslow), 1e5',
   loss,
-  torch.seconds && torch.seconds * 1000,
+  seconds(torch.seconds, torch.cpu_seconds),
   'PyTorch 1 thr',
   '~ PyTorch',
 );
