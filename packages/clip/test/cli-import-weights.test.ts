@@ -76,5 +76,6 @@ describe('renal-clip import-weights', () => {
     const { code, err } = await run(['import-weights', input, '--out', join(dir, 'x')]);
     expect(code).not.toBe(0);
     expect(err).toContain(input);
+    expect(err).toMatch(/convert it to safetensors first/);
   });
 });

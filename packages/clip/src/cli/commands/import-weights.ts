@@ -81,7 +81,10 @@ async function importWeights(input: string, flags: ImportWeightsFlags): Promise<
   try {
     header = await readSafetensorsHeader(input);
   } catch (error) {
-    throw new CliError(`import-weights: ${oneLine(error as Error)}`);
+    const hint = /\.(pth|pt|bin|ckpt|tar)$/i.test(input)
+      ? ' (a PyTorch pickle: convert it to safetensors first — see the renal-resnet3d README)'
+      : '';
+    throw new CliError(`import-weights: ${oneLine(error as Error)}${hint}`);
   }
   const shapes = new Map([...header.entries].map(([k, e]) => [k, e.shape]));
   const prefix = flags.prefix ?? findBackbonePrefix(shapes.keys());
