@@ -10,8 +10,8 @@
  * ESM copy's are not, and tfjs's own gradients (e.g. Cast's) call them.
  */
 import '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 import '@tensorflow/tfjs-backend-cpu';
 
 export * as tf from '@tensorflow/tfjs-core';
