@@ -21,6 +21,8 @@ export interface CoxData {
   stratum: Int32Array;
   /** Start index of each tie group (same stratum and time), plus n at the end. */
   groupStart: Int32Array;
+  /** Number of events in each tie group. */
+  groupDeaths: Int32Array;
   /** Sorted position → original row. */
   order: Uint32Array;
 }
@@ -66,6 +68,10 @@ export function prepareCoxData(
       starts.push(k);
   }
   starts.push(n);
+  const groupDeaths = new Int32Array(starts.length - 1);
+  for (let g = 0; g < groupDeaths.length; g++) {
+    for (let k = starts[g]; k < starts[g + 1]; k++) groupDeaths[g] += sortedEvent[k];
+  }
   return {
     n,
     p,
@@ -76,6 +82,7 @@ export function prepareCoxData(
     weight: sortedWeight,
     stratum: sortedStratum,
     groupStart: Int32Array.from(starts),
+    groupDeaths,
     order,
   };
 }
@@ -107,7 +114,7 @@ export function linearPredictor(data: CoxData, beta: Float64Array): Float64Array
  * r = 0…d−1, each term weighted by the deaths' mean case weight (as R's `coxph`).
  */
 export function coxDerivatives(data: CoxData, beta: Float64Array, ties: Ties): CoxDerivatives {
-  const { p, x, event, weight, stratum, groupStart } = data;
+  const { p, x, event, weight, stratum, groupStart, groupDeaths } = data;
   const eta = linearPredictor(data, beta);
   let shift = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < eta.length; k++) if (eta[k] > shift) shift = eta[k];
@@ -131,18 +138,20 @@ export function coxDerivatives(data: CoxData, beta: Float64Array, ties: Ties): C
     let d0 = 0;
     let deaths = 0;
     let deathWeight = 0;
+    // Only Efron's correction for tied deaths needs the deaths' own sums.
+    const needDeathSums = ties === 'efron' && groupDeaths[g] > 1;
+    if (needDeathSums) {
+      d1.fill(0);
+      d2.fill(0);
+    }
     for (let k = start; k < end; k++) {
       const r = weight[k] * Math.exp(eta[k] - shift);
       const row = k * p;
       s0 += r;
       addOuter(s1, s2, x, row, p, r);
       if (event[k] === 1) {
-        if (deaths === 0) {
-          d1.fill(0);
-          d2.fill(0);
-        }
         d0 += r;
-        addOuter(d1, d2, x, row, p, r);
+        if (needDeathSums) addOuter(d1, d2, x, row, p, r);
         deaths++;
         deathWeight += weight[k];
         loglik += weight[k] * eta[k];
