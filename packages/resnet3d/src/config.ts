@@ -39,6 +39,8 @@ export interface ResNet3dConfig {
    * implementations do (they concatenate `out.data`), so training matches them. Default true.
    */
   detachShortcutA: boolean;
+  /** Whether the type-B shortcut convolution has a bias (MONAI's `bias_downsample`, default there). Default false. */
+  downsampleBias: boolean;
 }
 
 /** Options of {@link resolveResNet3dConfig}: any subset of the configuration, plus a widen factor. */
@@ -123,6 +125,7 @@ export function resolveResNet3dConfig(options: ResNet3dOptions = {}): ResNet3dCo
     bnMomentum: momentum,
     bnEpsilon: epsilon,
     detachShortcutA: options.detachShortcutA ?? true,
+    downsampleBias: options.downsampleBias ?? false,
   };
 }
 

@@ -123,6 +123,8 @@ export class ResNet3d extends Module<ResNet3dConfig> {
           initConvFilter(rng, CUBE1, b.inChannels, b.outChannels),
           'conv',
         );
+        if (this.config.downsampleBias)
+          this.params.add(`${p}.downsample.0.bias`, tf.zeros([b.outChannels]), 'vector');
         addBatchNorm(this.params, `${p}.downsample.1`, b.outChannels);
       }
     }
@@ -171,13 +173,21 @@ export class ResNet3d extends Module<ResNet3dConfig> {
   private shortcut(b: BlockPlan, x: tf.Tensor5D, training: boolean): tf.Tensor5D {
     if (!b.downsample) return x;
     if (this.config.shortcut === 'B') {
-      const down = this.conv(`${b.prefix}.downsample.0`, x, b.stride, CUBE1);
+      let down = this.conv(`${b.prefix}.downsample.0`, x, b.stride, CUBE1);
+      if (this.config.downsampleBias)
+        down = addChannelBias(down, this.params.get(`${b.prefix}.downsample.0.bias`));
       return this.bn(`${b.prefix}.downsample.1`, down, training);
     }
     return this.config.detachShortcutA
       ? shortcutADetached(x, b.outChannels, b.stride)
       : shortcutA(x, b.outChannels, b.stride);
   }
+}
+
+/** `x + bias` over the channel axis, through a 2-D view (rank-5 broadcasting is broken on WebGPU). */
+function addChannelBias(x: tf.Tensor5D, bias: tf.Tensor): tf.Tensor5D {
+  const c = x.shape[4];
+  return tf.reshape(tf.add(tf.reshape(x, [-1, c]), bias), x.shape);
 }
 
 /** Type-A shortcut: keep every stride-th voxel (from the first) and append zero channels. */

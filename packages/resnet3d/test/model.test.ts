@@ -30,11 +30,13 @@ const TINY: ResNet3dOptions = { depth: 10, widths: [2, 2, 4, 4], stemKernel: 3 }
 
 let fx18: Map<string, RawTensor>;
 let fx50: Map<string, RawTensor>;
+let fx10: Map<string, RawTensor>;
 let dir: string;
 beforeAll(async () => {
   await initBackend('cpu');
   fx18 = await loadFixture('resnet18a');
   fx50 = await loadFixture('resnet50b');
+  fx10 = await loadFixture('monai10b');
   dir = await mkdtemp(join(tmpdir(), 'resnet3d-'));
 });
 afterAll(async () => {
@@ -245,6 +247,11 @@ describe('PyTorch weights in and out', () => {
         },
         fx50,
         /shortcut type B, the model was built with A/,
+      ],
+      [
+        { depth: 10, shortcut: 'B', widths: [2, 4, 4, 4] },
+        fx10,
+        /biases \(MONAI’s bias_downsample\): use downsampleBias true/,
       ],
     ];
     for (const [options, fx, cause] of cases) {

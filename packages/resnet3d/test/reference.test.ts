@@ -5,6 +5,7 @@ import {
   ClassificationHead,
   CoxHead,
   importTorchStateDict,
+  inferResNet3dOptions,
   multiTaskAttributeLoss,
   ProjectionHead,
   RENAL_ATTRIBUTE_CLASSES,
@@ -71,7 +72,9 @@ for (const backend of BACKENDS) {
     let available = false;
     let fx18: Map<string, RawTensor>;
     let fx50: Map<string, RawTensor>;
+    let fx10: Map<string, RawTensor>;
     beforeAll(async () => {
+      fx10 = await loadFixture('monai10b');
       available = await useBackend(backend);
       fx18 = await loadFixture('resnet18a');
       fx50 = await loadFixture('resnet50b');
@@ -149,6 +152,29 @@ for (const backend of BACKENDS) {
       }, 'train step');
       x.dispose();
       for (const module of Object.values(m)) module.dispose();
+    });
+
+    it('MONAI-style ResNet-10: biased shortcut convs, stem stride [1, 2, 2], architecture read from the file', async (ctx) => {
+      if (!available) ctx.skip();
+      const shapes = new Map([...fx10].map(([k, t]) => [k, t.shape]));
+      const options = inferResNet3dOptions(shapes, 'model.');
+      expect(options).toMatchObject({ depth: 10, shortcut: 'B', downsampleBias: true, widths: [2, 4, 4, 4] });
+      const net = new ResNet3d({ ...options, stemStride: [1, 2, 2] });
+      importTorchStateDict(net, fx10, { ignore: ['fc.'] });
+      const x = volumeFromTorch(get(fx10, 'input'));
+      await assertNoLeaks(async () => {
+        const pooled = net.apply(x);
+        await expectClose(pooled, get(fx10, 'expected.pooled'), TOL, 'pooled');
+        const train = net.apply(x, { training: true });
+        await expectClose(train, get(fx10, 'expected.train.pooled'), TOL, 'train-mode pooled');
+        for (const [name, p] of net.params.entries) {
+          if (name.includes('running'))
+            await expectClose(p.variable, get(fx10, `expected.train.${name}`), TOL, name);
+        }
+        return [pooled, train];
+      }, 'monai10b');
+      x.dispose();
+      net.dispose();
     });
 
     it('ResNet-50 shortcut B, 2 channels, [3,7,7] stem, no max-pool: eval and train mode', async (ctx) => {

@@ -16,6 +16,8 @@ export interface InferredArchitecture {
   kind: BlockKind;
   blocks: number[];
   shortcut: ShortcutType;
+  /** Whether the type-B shortcut convolution has a bias (MONAI). */
+  downsampleBias: boolean;
   inChannels?: number;
   stemKernel?: number[];
   widths: number[];
@@ -29,6 +31,7 @@ export function inferArchitecture(shapes: ReadonlyMap<string, readonly number[]>
   const blocks = [0, 0, 0, 0];
   let bottleneck = false;
   let downsample = false;
+  let downsampleBias = false;
   for (const name of shapes.keys()) {
     const m = /^layer([1-4])\.(\d+)\.(\w+)/.exec(name);
     if (m === null) continue;
@@ -36,6 +39,7 @@ export function inferArchitecture(shapes: ReadonlyMap<string, readonly number[]>
     blocks[stage] = Math.max(blocks[stage], Number(m[2]) + 1);
     if (m[3] === 'conv3') bottleneck = true;
     if (m[3] === 'downsample') downsample = true;
+    if (name.endsWith('.downsample.0.bias')) downsampleBias = true;
   }
   const kind: BlockKind = bottleneck ? 'bottleneck' : 'basic';
   const depth = (Object.keys(RESNET_LAYOUTS).map(Number) as ResNetDepth[]).find(
@@ -48,6 +52,7 @@ export function inferArchitecture(shapes: ReadonlyMap<string, readonly number[]>
     kind,
     blocks,
     shortcut: downsample ? 'B' : 'A',
+    downsampleBias,
     inChannels: stem?.[1],
     stemKernel: stem?.slice(2),
     widths,
@@ -75,6 +80,13 @@ export function explainMismatch(config: ResNet3dConfig, file: InferredArchitectu
       file.shortcut === 'B'
         ? "these keys (…downsample.0/1…) mean shortcut type B, the model was built with A: use shortcut 'B'"
         : "the file has no downsample weights, i.e. shortcut type A, the model was built with B: use shortcut 'A'",
+    );
+  }
+  if (file.shortcut === 'B' && config.shortcut === 'B' && file.downsampleBias !== config.downsampleBias) {
+    causes.push(
+      file.downsampleBias
+        ? 'the shortcut convolutions have biases (MONAI’s bias_downsample): use downsampleBias true'
+        : 'the shortcut convolutions have no biases: use downsampleBias false',
     );
   }
   if (file.inChannels !== undefined && file.inChannels !== config.inChannels) {
@@ -121,7 +133,7 @@ export function inferResNet3dOptions(
   const local = new Map<string, readonly number[]>();
   for (const [k, s] of shapes) if (k.startsWith(prefix)) local.set(k.slice(prefix.length), s);
   const a = inferArchitecture(local);
-  const options: ResNet3dOptions = { shortcut: a.shortcut };
+  const options: ResNet3dOptions = { shortcut: a.shortcut, downsampleBias: a.downsampleBias };
   if (a.depth !== undefined) options.depth = a.depth;
   if (a.inChannels !== undefined) options.inChannels = a.inChannels;
   if (a.stemKernel?.length === 3) options.stemKernel = a.stemKernel as Triple3;
