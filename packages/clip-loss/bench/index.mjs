@@ -2,6 +2,8 @@
 // beside PyTorch (1 thread) measured in the same run. Prints time, ratio and the chunked mode's peak
 // tensor memory. Usage: node bench/index.mjs [N] [DIM] [REPEATS]
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatMachineState, initBackend, machineState, Rng, tf } from 'renal-core';
@@ -16,7 +18,6 @@ const [n, dim, repeats] = [
 
 console.log(`symmetric InfoNCE forward+backward, ${n}×${n} logits, dim ${dim}, median of ${repeats}\n`);
 
-const torch = runTorch();
 const backend = process.env.RENAL_BACKEND ?? 'wasm';
 await initBackend(backend);
 console.log(formatMachineState(await machineState()));
@@ -24,6 +25,7 @@ const rng = new Rng(0);
 const images = tf.tensor2d(rng.normalArray(n * dim), [n, dim]);
 const texts = tf.tensor2d(rng.normalArray(n * dim), [n, dim]);
 const logScale = tf.scalar(INIT_LOG_LOGIT_SCALE);
+const torch = runTorch(await images.data(), await texts.data());
 
 const modes = [
   ['clipLoss, one chunk', (x, y, s) => clipLoss(x, y, s)],
@@ -72,20 +74,22 @@ console.log(
 for (const row of rows) {
   console.log(
     `${backend} ${row.name}: ${row.median.toFixed(3)} s, ${(row.median / torch.median_s).toFixed(2)}× PyTorch, ` +
-      `peak tensor memory ${row.peakMiB.toFixed(0)} MiB (loss ${row.lossValue.toFixed(6)})`,
+      `peak tensor memory ${row.peakMiB.toFixed(0)} MiB (loss ${row.lossValue.toFixed(6)}, |Δ| vs PyTorch ${Math.abs(row.lossValue - torch.loss).toExponential(1)})`,
   );
 }
 tf.dispose([images, texts, logScale]);
 
-function runTorch() {
-  const result = spawnSync(
-    '/usr/bin/python3',
-    [join(here, 'torch_reference.py'), String(n), String(dim), String(repeats)],
-    {
-      env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
-      encoding: 'utf8',
-    },
-  );
+/** Times PyTorch on the same embeddings (written to a temporary file) so the losses can be compared too. */
+function runTorch(imageValues, textValues) {
+  const dir = mkdtempSync(join(tmpdir(), 'clip-loss-bench-'));
+  const file = join(dir, 'embeddings.f32');
+  writeFileSync(file, Buffer.concat([Buffer.from(imageValues.buffer), Buffer.from(textValues.buffer)]));
+  const args = [join(here, 'torch_reference.py'), String(n), String(dim), String(repeats), file];
+  const result = spawnSync('/usr/bin/python3', args, {
+    env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
+    encoding: 'utf8',
+  });
+  rmSync(dir, { recursive: true, force: true });
   if (result.status !== 0) throw new Error(`PyTorch reference failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop());
 }

@@ -1,20 +1,26 @@
 """PyTorch reference timing for the renal-clip-loss benchmark: symmetric InfoNCE forward+backward.
 
-Usage: /usr/bin/python3 torch_reference.py N DIM REPEATS   (prints one JSON line)
+Usage: /usr/bin/python3 torch_reference.py N DIM REPEATS [EMBEDDINGS.f32]   (prints one JSON line)
+The optional file holds the image then the text embeddings as little-endian float32, N×DIM each.
 """
 import json
 import math
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 torch.set_num_threads(1)
 n, dim, repeats = (int(a) for a in sys.argv[1:4])
-g = torch.Generator().manual_seed(0)
-img = torch.randn(n, dim, generator=g, requires_grad=True)
-txt = torch.randn(n, dim, generator=g, requires_grad=True)
+if len(sys.argv) > 4:
+    values = torch.from_numpy(np.fromfile(sys.argv[4], dtype="<f4").reshape(2, n, dim).copy())
+    img, txt = values[0].clone().requires_grad_(True), values[1].clone().requires_grad_(True)
+else:
+    g = torch.Generator().manual_seed(0)
+    img = torch.randn(n, dim, generator=g, requires_grad=True)
+    txt = torch.randn(n, dim, generator=g, requires_grad=True)
 log_scale = torch.tensor(math.log(1 / 0.07), requires_grad=True)
 labels = torch.arange(n)
 
