@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend, tf } from 'renal-core';
-import { loadResNet3dCheckpoint, ResNet3d, saveTorchWeights } from 'renal-resnet3d';
+import { initBackend, tf, writeSafetensors } from 'renal-core';
+import { exportTorchStateDict, loadResNet3dCheckpoint, ResNet3d, saveTorchWeights } from 'renal-resnet3d';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/index.js';
 
@@ -35,13 +35,16 @@ describe('renal-clip import-weights', () => {
       { depth: 18, shortcut: 'B', widths: [2, 4, 4, 8], inChannels: 2, stemKernel: [3, 7, 7] },
       5,
     );
-    const input = join(dir, 'medicalnet.safetensors');
-    await saveTorchWeights(original, input, 'module.');
+    const input = join(dir, 'monai.safetensors');
+    const state = exportTorchStateDict(original, 'module.');
+    state.set('module.fc.weight', { dtype: 'F32', shape: [2, 8], data: new Float32Array(16) }); // a classifier
+    await writeSafetensors(input, state, {});
     const out = join(dir, 'ckpt');
     const { code, out: stdout } = await run(['import-weights', input, '--out', out, '--json']);
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(result.prefix).toBe('module.');
+    expect(result.ignored).toBe(1); // module.fc.weight, skipped by default
     expect(result.config).toMatchObject({
       depth: 18,
       shortcut: 'B',

@@ -67,6 +67,9 @@ function backboneOptions(inferred: ResNet3dOptions, flags: ImportWeightsFlags): 
   return options;
 }
 
+/** Classifier layers of MONAI / 3D-ResNets (`fc`) and MedicalNet (`conv_seg`): never part of the backbone. */
+const DEFAULT_IGNORE = 'fc.,conv_seg.';
+
 /** One line for the terminal: the error's lines joined. */
 function oneLine(error: Error): string {
   return error.message
@@ -104,7 +107,7 @@ async function importWeights(input: string, flags: ImportWeightsFlags): Promise<
     const report = importTorchStateDict(model, tensors, {
       source: input,
       prefix,
-      ignore: flags.ignore?.split(',').filter((p) => p.length > 0) ?? [],
+      ignore: (flags.ignore ?? DEFAULT_IGNORE).split(',').filter((p) => p.length > 0),
     });
     await saveResNet3dCheckpoint(flags.out, model);
     const config = model.getConfig();
@@ -147,7 +150,10 @@ export function registerImportWeights(program: Command): void {
     .option('--stem-stride <s|d,h,w>', 'stem stride (default 2)')
     .option('--no-max-pool', 'the network has no max-pool after the stem')
     .option('--prefix <p>', "key prefix of the backbone (default: detected, e.g. 'module.')")
-    .option('--ignore <p1,p2>', "key prefixes to skip, e.g. 'fc.,conv_seg.'")
+    .option(
+      '--ignore <p1,p2>',
+      `key prefixes to skip (default '${DEFAULT_IGNORE}': classifiers, never backbone)`,
+    )
     .option('--json', 'print one JSON object')
     .action(async (input: string, flags: ImportWeightsFlags) => importWeights(input, flags));
 }
