@@ -10,6 +10,7 @@ import {
   ClassificationHead,
   CoxHead,
   exportTorchStateDict,
+  findBackbonePrefix,
   importTorchStateDict,
   loadResNet3dCheckpoint,
   loadTorchWeights,
@@ -277,6 +278,13 @@ describe('PyTorch weights in and out', () => {
     expect(error.message).toMatch(/pass ignore \['fc\.'\]/);
     expect(net.params.get('conv1.weight').dataSync()).toEqual(before); // nothing assigned
     net.dispose();
+  });
+
+  it('finds the backbone prefix: most backbone keys first (not saved gradients), then the shortest', () => {
+    expect(findBackbonePrefix(fx18.keys())).toBe('module.backbone.image_encoder.');
+    expect(findBackbonePrefix(fx50.keys())).toBe('');
+    expect(findBackbonePrefix(['fc.weight', 'logit_scale'])).toBeUndefined();
+    expect(findBackbonePrefix(['ema.layer1.0.conv1.weight', 'layer1.0.conv1.weight'])).toBe('');
   });
 
   it('saves and loads safetensors and checkpoints, giving identical features', async () => {

@@ -107,16 +107,26 @@ export function explainMismatch(config: ResNet3dConfig, file: InferredArchitectu
 
 /**
  * The key prefix of a ResNet backbone inside a state dict — whatever precedes `layer1.0.conv1.weight`
- * (e.g. `module.backbone.image_encoder.`) — or undefined when the dict holds no ResNet.
+ * (e.g. `module.backbone.image_encoder.`) — or undefined when the dict holds no ResNet. Where several
+ * prefixes qualify (an EMA copy, saved gradients), the one holding the most backbone keys wins, then the shortest.
  */
 export function findBackbonePrefix(keys: Iterable<string>): string | undefined {
+  const all = [...keys];
   const anchor = 'layer1.0.conv1.weight';
+  const backboneKey = /^(conv1|bn1|layer[1-4]\.\d+)\./;
   let best: string | undefined;
-  for (const k of keys) {
+  let bestScore = 0;
+  for (const k of all) {
     if (!k.endsWith(anchor)) continue;
     const prefix = k.slice(0, k.length - anchor.length);
     if (prefix !== '' && !prefix.endsWith('.')) continue;
-    if (best === undefined || prefix.length < best.length) best = prefix;
+    const score = all.filter(
+      (key) => key.startsWith(prefix) && backboneKey.test(key.slice(prefix.length)),
+    ).length;
+    if (score > bestScore || (score === bestScore && best !== undefined && prefix.length < best.length)) {
+      best = prefix;
+      bestScore = score;
+    }
   }
   return best;
 }
