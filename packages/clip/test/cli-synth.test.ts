@@ -72,6 +72,7 @@ describe('renal-clip synth', () => {
       ['--layout', 'nifti'],
       ['--preset', 'huge'],
       ['--label-noise', '2'],
+      ['--compression', 'zip'],
     ]) {
       const r = await run(['synth', '--out', join(root, 'bad'), '--no-progress', ...args]);
       expect(r.code, args.join(' ')).not.toBe(0);

@@ -9,6 +9,7 @@ export {
   assignSplits,
   type CohortOptions,
   type CohortSummary,
+  type Compression,
   generateCohort,
   type Layout,
   type ManifestLine,

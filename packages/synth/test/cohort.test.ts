@@ -111,12 +111,21 @@ describe('generateCohort, renal layout', () => {
     expect(digestTree(other)['images/synth_00000/A.nii.gz']).not.toBe(
       digestTree(out)['images/synth_00000/A.nii.gz'],
     );
+    // Another compression: other bytes, same voxels.
+    const small = join(root, 'renal-small');
+    await generateCohort({ out: small, patients: 1, seed: 9, preset: 'tiny', compression: 'small' });
+    const path = 'images/synth_00000/V.nii.gz';
+    expect(statSync(join(small, path)).size).toBeLessThan(statSync(join(out, path)).size);
+    expect((await readNifti(join(small, path))).data).toEqual((await readNifti(join(out, path))).data);
   });
 
   it('refuses bad options with a typed error', async () => {
     await expect(generateCohort({ out, patients: 0, seed: 1 })).rejects.toThrow(/patients/);
     await expect(generateCohort({ out, patients: 1, seed: 1, layout: 'x' as 'kits' })).rejects.toThrow(
       /layout/,
+    );
+    await expect(generateCohort({ out, patients: 1, seed: 1, compression: 'zip' as 'fast' })).rejects.toThrow(
+      /compression/,
     );
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   type CohortSummary,
+  type Compression,
   generateCohort,
   type Layout,
   type PresetName,
@@ -20,6 +21,7 @@ interface SynthOptions {
   imageSignal?: string;
   pathologySignal?: string;
   outcomeSignal?: string;
+  compression: string;
   json?: boolean;
   progress: boolean;
 }
@@ -80,6 +82,7 @@ export function registerSynth(program: Command): void {
     .option('--image-signal <x>', 'how strongly images show the features (0–1)')
     .option('--pathology-signal <x>', 'how strongly features drive pathology')
     .option('--outcome-signal <x>', 'how strongly pathology drives outcomes')
+    .option('--compression <c>', 'fast (Huffman-only gzip), balanced (level 1) or small (level 6)', 'fast')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--json', 'print the summary as one JSON object')
     .action(async (o: SynthOptions) => {
@@ -102,6 +105,7 @@ export function registerSynth(program: Command): void {
           layout: o.layout as Layout,
           preset: o.preset as PresetName,
           knobs: knobsOf(o),
+          compression: o.compression as Compression,
           onProgress: () => bar?.tick(),
         });
       } catch (error) {
