@@ -87,8 +87,17 @@ export function planAxes(
   }) as [AxisPlan, AxisPlan, AxisPlan];
 }
 
-/** Multiply–add count of a convolution with these plans (2 FLOP per multiply–add). */
-export function conv3dFlops(plans: readonly AxisPlan[], batch: number, cin: number, cout: number): number {
+/**
+ * FLOP count of a 3-D convolution's forward pass (2 per multiply–add): `axes` gives each spatial axis's
+ * output size and kernel size, e.g. `[{out: 32, kernel: 3}, {out: 64, kernel: 3}, {out: 64, kernel: 3}]`.
+ */
+export function conv3dFlops(
+  axes: readonly Pick<AxisPlan, 'out' | 'kernel'>[],
+  batch: number,
+  cin: number,
+  cout: number,
+): number {
+  const plans = axes;
   const outputs = plans.reduce((p, a) => p * a.out, batch);
   const taps = plans.reduce((p, a) => p * a.kernel, 1);
   return 2 * outputs * taps * cin * cout;
