@@ -58,3 +58,40 @@ describe('the pipeline end to end on a tiny cohort', () => {
     if (process.env.SHOW_REPORT) console.log(readFileSync(paths.markdown, 'utf8'));
   });
 });
+
+describe('stage 1 text with LLM2Vec', () => {
+  it('trains the tiny encoder with MNTP and SimCSE, embeds reports, and reloads it', async () => {
+    const { trainLlm2VecText, embedReports, pipelineConfig: config } = await import('../src/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'llm2vec-'));
+    const reports = [
+      'Findings: solid enhancing mass. Impression: suspicious for renal cell carcinoma.',
+      'Findings: simple cyst. Impression: benign cyst.',
+      'Findings: fat-containing lesion. Impression: angiomyolipoma.',
+      'Findings: no renal mass. Impression: normal kidney.',
+    ];
+    const cfg = config('tiny');
+    cfg.text = { ...cfg.text, mntpEpochs: 1, simcseEpochs: 1, batchSize: 2 };
+    const encoder = await trainLlm2VecText({
+      reports,
+      vocabulary: reports,
+      config: cfg,
+      dir,
+      seed: 1,
+      progress: null,
+    });
+    const embeddings = await embedReports(encoder, ['a', 'b', 'c', 'd'], reports, 2, 0);
+    expect([embeddings.views, embeddings.dim]).toEqual([3, encoder.dim]);
+    const first = embeddings.data.subarray(0, encoder.dim);
+    expect(Math.hypot(...first)).toBeCloseTo(1, 4);
+    const again = await trainLlm2VecText({
+      reports,
+      vocabulary: reports,
+      config: cfg,
+      dir,
+      seed: 1,
+      progress: null,
+    });
+    const [v] = await again.embed([reports[0]]);
+    for (let i = 0; i < 8; i++) expect(v[i]).toBeCloseTo(first[i], 4);
+  });
+});
