@@ -102,15 +102,17 @@ function forwardOneChunk(
   return tf.tidy(() => {
     const [n, m] = [x.shape[0], y.shape[0]];
     const l = tf.matMul(tf.mul(x, s), tf.transpose(y));
+    // Inner tidies and early disposal keep at most four N×M matrices alive (not seven).
     const rowMax = tf.max(l, 1, true);
-    const eRow = tf.exp(tf.sub(l, rowMax));
+    const eRow = tf.tidy(() => tf.exp(tf.sub(l, rowMax)));
     const rowSum = tf.sum(eRow, 1, true);
     const colMax = tf.max(l, 0, true);
-    const eCol = tf.exp(tf.sub(l, colMax));
+    const eCol = tf.tidy(() => tf.exp(tf.sub(l, colMax)));
     const colSum = tf.matMul(tf.ones([1, n]), eCol);
+    const positive = positiveTerm(x, y, s, l, weights, 0, n);
+    l.dispose();
     const rowLse = tf.add(tf.log(rowSum), rowMax);
     const colLse = tf.add(tf.log(colSum), colMax);
-    const positive = positiveTerm(x, y, s, l, weights, 0, n);
     const value = lossValue(rowLse, colLse, positive, config.positiveWeight);
     const stats = {
       rowMax,
@@ -118,11 +120,11 @@ function forwardOneChunk(
       colMax,
       colScale: tf.div(1 / (2 * m), colSum),
     };
-    const kept = {
-      rowProbabilities: tf.mul(eRow, stats.rowScale),
-      colProbabilities: tf.mul(eCol, stats.colScale),
-    };
-    return { value, stats, kept };
+    const rowProbabilities = tf.mul(eRow, stats.rowScale);
+    eRow.dispose();
+    const colProbabilities = tf.mul(eCol, stats.colScale);
+    eCol.dispose();
+    return { value, stats, kept: { rowProbabilities, colProbabilities } };
   });
 }
 
@@ -147,10 +149,10 @@ function forwardChunked(
     const next = tf.tidy(() => {
       const l = tf.matMul(tf.mul(rows(x, start, size), s), yT);
       const rowMax = tf.max(l, 1, true);
-      const rowSum = tf.sum(tf.exp(tf.sub(l, rowMax)), 1, true);
+      const rowSum = tf.tidy(() => tf.sum(tf.exp(tf.sub(l, rowMax)), 1, true));
       const chunkMax = tf.max(l, 0, true);
       const colMax = running ? tf.maximum(running.colMax, chunkMax) : chunkMax;
-      const chunkSum = tf.matMul(tf.ones([1, size]), tf.exp(tf.sub(l, colMax)));
+      const chunkSum = tf.tidy(() => tf.matMul(tf.ones([1, size]), tf.exp(tf.sub(l, colMax))));
       const colSum = running
         ? tf.add(tf.mul(running.colSum, tf.exp(tf.sub(running.colMax, colMax))), chunkSum)
         : chunkSum;
@@ -229,11 +231,13 @@ function backwardPass(dy: tf.Scalar, state: BackwardState, config: InfoNceConfig
       const xs = tf.mul(xc, s);
       let g = state.kept
         ? tf.add(state.kept.rowProbabilities, state.kept.colProbabilities)
-        : recomputedSoftmaxGradient(tf.matMul(xs, yT), state.stats, start, size);
+        : tf.tidy(() => recomputedSoftmaxGradient(tf.matMul(xs, yT), state.stats, start, size));
       if (weights.chunk) g = tf.sub(g, tf.mul(weights.chunk(start, size), config.positiveWeight));
       const gy = tf.matMul(g, y);
       // Gᵀ·xs with an explicit transpose of G: on wasm, xsᵀ·G (G as the packed right operand) is slower.
-      const textPart = tf.matMul(tf.transpose(g), xs);
+      const gT = tf.transpose(g);
+      g.dispose();
+      const textPart = tf.matMul(gT, xs);
       const scalePart = tf.sum(tf.mul(gy, xc));
       return {
         dx: tf.mul(gy, s),
