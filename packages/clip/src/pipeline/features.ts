@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { checkpointExists, loadCheckpoint, rawToTensor, readSafetensors, tf } from 'renal-core';
 import { importTorchStateDict } from 'renal-resnet3d';
 import type { KidneyRecord, Phase } from '../data/manifest.js';
@@ -60,7 +61,7 @@ export async function loadParams(dir: string, params: Record<string, tf.Variable
  * any prefix such as `module.backbone.image_encoder.` detected). Returns what was loaded, for the log.
  */
 export async function loadImageWeights(model: ImageModel, path: string): Promise<string> {
-  if (await checkpointExists(path)) {
+  if (existsSync(path) && statSync(path).isDirectory()) {
     const n = await loadParams(path, model.params());
     if (n === 0) throw new RangeError(`${path}: no tensor of this image model in the checkpoint`);
     return `${n} tensors from checkpoint ${path}`;

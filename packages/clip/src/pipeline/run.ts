@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { KidneyRecord } from '../data/manifest.js';
+import { type KidneyRecord, PHASES } from '../data/manifest.js';
 import { splitByPatient, subsampleByPatient, type Splits } from '../data/splits.js';
 import { rocAuc } from '../metrics/classification.js';
 import { emptyResults, type EncoderName, type PipelineResults } from '../report/results.js';
@@ -58,6 +58,8 @@ export interface PipelineOptions {
    * as the full RenalCLIP encoder instead of training stage 2 here.
    */
   imageWeights?: string;
+  /** Multi-phase late fusion in stage 3: average the classification heads' predictions over every phase. */
+  fusion?: boolean;
 }
 
 /** Everything a run produced. */
@@ -275,6 +277,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
         train: { records: splits.train, features: trainFeatures },
         test: { records: splits.test, features: testFeatures },
       };
+      if (options.fusion)
+        tables[name].test.phaseFeatures = await phaseFeatureTable(model, splits.test, cache, config);
     }
   });
 
@@ -289,6 +293,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       results.km.push(...evaluation.km.filter((k) => k.encoder === 'renalclip'));
     }
   });
+  if (options.fusion)
+    results.notes.push(
+      'Stage 3 classification used late fusion: predictions averaged over every available phase.',
+    );
   results.notes.push(
     'Stage 3 heads are trained on frozen encoder features (standardised), not by full fine-tuning, to fit a CPU budget; "from scratch" is a randomly initialised encoder.',
   );
@@ -334,6 +342,28 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   for (const model of Object.values(encoders)) model.dispose();
   const paths = await writeReport(outDir, results);
   return { results, paths };
+}
+
+/** Features of every available phase of each record (for late fusion). */
+async function phaseFeatureTable(
+  model: ImageModel,
+  records: KidneyRecord[],
+  cache: CropCache,
+  config: PipelineConfig,
+): Promise<Float32Array[][]> {
+  const table: Float32Array[][] = records.map(() => []);
+  for (const phase of PHASES) {
+    const rows = records.map((r, i) => [r, i] as const).filter(([r]) => r.phases[phase]);
+    const features = await extractFeatures(
+      model,
+      rows.map(([r]) => r),
+      cache,
+      config,
+      phase,
+    );
+    for (const [k, [, i]] of rows.entries()) table[i].push(features[k]);
+  }
+  return table;
 }
 
 function textRows(embeddings: ReportEmbeddings, records: KidneyRecord[]): Float32Array[] {

@@ -61,6 +61,11 @@ export const TASKS: readonly TaskSpec[] = [
 export interface FeatureTable {
   records: KidneyRecord[];
   features: Float32Array[];
+  /**
+   * Late fusion: per record, features of every available phase. When present on the test table, the
+   * classification probabilities are the mean of the head's per-phase predictions.
+   */
+  phaseFeatures?: Float32Array[][];
 }
 
 /** What one encoder scored on the ten tasks. */
@@ -73,14 +78,27 @@ export interface TaskEvaluation {
 function labelled(table: FeatureTable, label: (r: KidneyRecord) => number | undefined) {
   const features: Float32Array[] = [];
   const labels: number[] = [];
+  const rows: number[] = [];
   table.records.forEach((r, i) => {
     const y = label(r);
     if (y !== undefined && y >= 0) {
       features.push(table.features[i]);
       labels.push(y);
+      rows.push(i);
     }
   });
-  return { features, labels };
+  return { features, labels, rows };
+}
+
+/** Mean of the head's probabilities over each record's phases (late fusion). */
+function fusedPredictions(
+  predict: (f: Float32Array[]) => number[][],
+  perRecord: Float32Array[][],
+): number[][] {
+  return perRecord.map((phases) => {
+    const probs = predict(phases);
+    return probs[0].map((_, c) => probs.reduce((s, p) => s + p[c], 0) / probs.length);
+  });
 }
 
 function withOutcome(table: FeatureTable, endpoint: 'rfs' | 'dss' | 'os', malignantOnly: boolean) {
@@ -115,7 +133,12 @@ export function evaluateClassification(
   const te = labelled(test, spec.label!);
   if (tr.labels.length < 4 || te.labels.length < 2 || new Set(tr.labels).size < 2) return undefined;
   const head = trainClassifierHead(tr.features, tr.labels, spec.classes, hp, options.seed);
-  const probs = head.predict(te.features);
+  const probs = test.phaseFeatures
+    ? fusedPredictions(
+        (f) => head.predict(f),
+        te.rows.map((i) => test.phaseFeatures![i]),
+      )
+    : head.predict(te.features);
   head.dispose();
   const metrics: Record<string, Estimate> = {};
   for (const key of CLASSIFICATION_KEYS) {

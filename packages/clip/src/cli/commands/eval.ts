@@ -32,25 +32,37 @@ export function registerEval(program: Command): void {
       'RenalCLIP image weights (checkpoint folder or PyTorch safetensors) instead of stage 2',
     )
     .option('--skip-data-efficiency', 'leave out the data-efficiency curves')
-    .action(async (options: PipelineCliOptions & { imageWeights?: string; skipDataEfficiency?: boolean }) => {
-      const config = configFrom(options);
-      const seed = seedFrom(options);
-      const text = textModeFrom(options);
-      const backend = await startBackend(options);
-      const { records, source } = await loadCohort(options);
-      const { results, paths } = await runPipeline({
-        records,
-        source,
-        outDir: options.out,
-        config,
-        seed,
-        resume: options.resume,
-        text,
-        imageWeights: options.imageWeights,
-        skipDataEfficiency: options.skipDataEfficiency,
-      });
-      emit({ backend, ...results, files: paths }, options, () =>
-        [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join('\n'),
-      );
-    });
+    .option('--fusion', 'multi-phase late fusion: average the task heads over every available phase')
+    .action(
+      async (
+        options: PipelineCliOptions & {
+          imageWeights?: string;
+          skipDataEfficiency?: boolean;
+          fusion?: boolean;
+        },
+      ) => {
+        const config = configFrom(options);
+        const seed = seedFrom(options);
+        const text = textModeFrom(options);
+        const backend = await startBackend(options);
+        const { records, source } = await loadCohort(options);
+        const { results, paths } = await runPipeline({
+          records,
+          source,
+          outDir: options.out,
+          config,
+          seed,
+          resume: options.resume,
+          text,
+          imageWeights: options.imageWeights,
+          skipDataEfficiency: options.skipDataEfficiency,
+          fusion: options.fusion,
+        });
+        emit({ backend, ...results, files: paths }, options, () =>
+          [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join(
+            '\n',
+          ),
+        );
+      },
+    );
 }

@@ -23,6 +23,8 @@ interface ImportWeightsFlags {
   widenFactor?: string;
   stemKernel?: string;
   stemStride?: string;
+  layerStrides?: string;
+  layerDilations?: string;
   maxPool: boolean;
   prefix?: string;
   ignore?: string;
@@ -46,6 +48,13 @@ function oneOrThree(value: string, flag: string): number | Triple3 {
   throw new CliError(`import-weights: ${flag} takes one number or three (d,h,w), got '${value}'`);
 }
 
+function four(value: string, flag: string): Triple4 {
+  const parts = integers(value, flag);
+  if (parts.length !== 4)
+    throw new CliError(`import-weights: ${flag} takes 4 numbers (one per stage), got '${value}'`);
+  return parts as Triple4;
+}
+
 /** Backbone options: what the file's names and shapes say, overridden by explicit flags. */
 function backboneOptions(inferred: ResNet3dOptions, flags: ImportWeightsFlags): ResNet3dOptions {
   const options: ResNet3dOptions = { ...inferred, maxPool: flags.maxPool };
@@ -64,6 +73,9 @@ function backboneOptions(inferred: ResNet3dOptions, flags: ImportWeightsFlags): 
   }
   if (flags.stemKernel !== undefined) options.stemKernel = oneOrThree(flags.stemKernel, '--stem-kernel');
   if (flags.stemStride !== undefined) options.stemStride = oneOrThree(flags.stemStride, '--stem-stride');
+  if (flags.layerStrides !== undefined) options.layerStrides = four(flags.layerStrides, '--layer-strides');
+  if (flags.layerDilations !== undefined)
+    options.layerDilations = four(flags.layerDilations, '--layer-dilations');
   return options;
 }
 
@@ -148,6 +160,8 @@ export function registerImportWeights(program: Command): void {
     .option('--widen-factor <f>', 'multiplies the widths 64,128,256,512')
     .option('--stem-kernel <k|d,h,w>', 'stem kernel (default: from the file)')
     .option('--stem-stride <s|d,h,w>', 'stem stride (default 2)')
+    .option('--layer-strides <a,b,c,d>', 'stride of each stage (default 1,2,2,2; MedicalNet 1,2,1,1)')
+    .option('--layer-dilations <a,b,c,d>', 'dilation of each stage (default 1,1,1,1; MedicalNet 1,1,2,4)')
     .option('--no-max-pool', 'the network has no max-pool after the stem')
     .option('--prefix <p>', "key prefix of the backbone (default: detected, e.g. 'module.')")
     .option(
