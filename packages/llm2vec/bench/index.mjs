@@ -1,6 +1,7 @@
 // `pnpm bench`: tokens/s of a 6-layer, 384-wide, 6-head Llama encoder at batch 8 x 256 (bidirectional
 // inference, and one LoRA MNTP training step with Adam), on our backends and on PyTorch (1 thread) in
-// the same run. Backends: BENCH_BACKENDS (default "wasm"); PyTorch threads: BENCH_TORCH_THREADS (default 1).
+// the same run. Backends: BENCH_BACKENDS (default "wasm"); PyTorch threads: BENCH_TORCH_THREADS (default 1);
+// training micro-batch: BENCH_MICRO_BATCH (default 2, gradients summed over the 8 rows).
 import { spawnSync } from 'node:child_process';
 import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -72,12 +73,44 @@ async function ours(backend) {
   );
   const optimizer = tf.train.adam(1e-4);
   const vars = model.lora.variables();
-  const masked = maskForMntp(batch, { maskTokenId: 2, vocabSize: V }, rng);
+  // One training step over the whole 8 x 256 batch, as MICRO micro-batches whose gradients are summed
+  // (weighted by their share of masked tokens, so the step equals a full-batch step): wasm copies every
+  // tensor saved for backprop, and the full batch's activations overflow its heap.
+  const micro = Number(process.env.BENCH_MICRO_BATCH ?? 2);
+  const parts = [];
+  for (let start = 0; start < B; start += micro) {
+    const rows = Math.min(micro, B - start);
+    const part = {
+      batchSize: rows,
+      seqLen: T,
+      inputIds: batch.inputIds.slice(start * T, (start + rows) * T),
+      attentionMask: batch.attentionMask.slice(start * T, (start + rows) * T),
+    };
+    parts.push(maskForMntp(part, { maskTokenId: 2, vocabSize: V }, rng));
+  }
+  const totalMasked = parts.reduce((n, p) => n + p.positions.length, 0);
   const counts = [];
   const trainSeconds = await timeIt(async () => {
-    const loss = optimizer.minimize(() => mntpLoss(model, masked, { training: true }), true, vars);
-    await loss.data();
-    loss.dispose();
+    let sum = null;
+    for (const masked of parts) {
+      const share = masked.positions.length / totalMasked;
+      const { value, grads } = tf.variableGrads(
+        () => tf.mul(mntpLoss(model, masked, { training: true }), share),
+        vars,
+      );
+      value.dispose();
+      if (sum === null) sum = grads;
+      else {
+        for (const name of Object.keys(sum)) {
+          const next = tf.add(sum[name], grads[name]);
+          sum[name].dispose();
+          grads[name].dispose();
+          sum[name] = next;
+        }
+      }
+    }
+    optimizer.applyGradients(sum);
+    tf.dispose(Object.values(sum));
     counts.push(tf.memory().numTensors);
   }, 2);
   optimizer.dispose();

@@ -1,6 +1,7 @@
 import { tf } from 'renal-core';
 import { attentionBias, positionIds, type TokenBatch } from './batch.js';
 import type { LlamaConfig } from './config.js';
+import { maskedSoftmax, swiglu } from './fused.js';
 import type { LoraAdapter } from './lora.js';
 import { mm, swapLastAxes } from './matmul.js';
 import { ropeInverseFrequencies, ropeTables } from './rope.js';
@@ -89,7 +90,12 @@ export class LlamaModel {
         seed: baseSeed,
       };
       let x = embedLookup(this.weights.embedTokens, batch.inputIds);
-      for (let i = 0; i < cfg.numHiddenLayers; i++) x = this.decoderLayer(x, i, ctx);
+      // A scope per layer frees each layer's intermediates as soon as it is done (what backprop needs
+      // is kept by the tape); one scope for all layers made wasm's heap overflow at batch 8 × 256.
+      for (let i = 0; i < cfg.numHiddenLayers; i++) {
+        const input = x;
+        x = tf.tidy(() => this.decoderLayer(input, i, ctx));
+      }
       return tf.reshape(rmsNorm(x, this.weights.norm, cfg.rmsNormEps), [B, T, cfg.hiddenSize]) as tf.Tensor3D;
     });
   }
@@ -111,8 +117,8 @@ export class LlamaModel {
     x = tf.add(x, this.attention(h, i, ctx));
     const g = rmsNorm(x, w.postAttentionNorm, cfg.rmsNormEps) as tf.Tensor2D;
     const gate = this.linear(g, i, 'gate_proj', ctx);
-    const swiglu = tf.mul(tf.mul(gate, tf.sigmoid(gate)), this.linear(g, i, 'up_proj', ctx)) as tf.Tensor2D;
-    return tf.add(x, this.linear(swiglu, i, 'down_proj', ctx));
+    const hiddenMlp = swiglu(gate, this.linear(g, i, 'up_proj', ctx)) as tf.Tensor2D;
+    return tf.add(x, this.linear(hiddenMlp, i, 'down_proj', ctx));
   }
 
   private attention(h: tf.Tensor2D, i: number, ctx: LayerContext): tf.Tensor2D {
@@ -121,17 +127,16 @@ export class LlamaModel {
     const rep = H / KV;
     const heads = (t: tf.Tensor2D, n: number) =>
       tf.transpose(tf.reshape(t, [B, T, n, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
-    const q = applyRope(heads(this.linear(h, i, 'q_proj', ctx), H), ctx.cos, ctx.sin);
+    // Scaling q (T·hd values) instead of the scores (T·T) saves a [B, H, T, T] tensor.
+    const qProj = tf.mul(this.linear(h, i, 'q_proj', ctx), 1 / Math.sqrt(hd)) as tf.Tensor2D;
+    const q = applyRope(heads(qProj, H), ctx.cos, ctx.sin);
     const k = applyRope(heads(this.linear(h, i, 'k_proj', ctx), KV), ctx.cos, ctx.sin);
     const v = heads(this.linear(h, i, 'v_proj', ctx), KV);
     // Grouped-query attention without copying keys: the `rep` query heads sharing one key/value head
     // are stacked along the sequence axis, [B, KV, rep·T, hd].
     const grouped = tf.reshape(q, [B, KV, rep * T, hd]);
-    const scores = tf.add(
-      tf.reshape(tf.mul(mm(grouped, swapLastAxes(k)), 1 / Math.sqrt(hd)), [B, H, T, T]),
-      ctx.bias,
-    );
-    let probs = tf.softmax(scores);
+    const scores = tf.reshape(mm(grouped, swapLastAxes(k)), [B, H, T, T]);
+    let probs = maskedSoftmax(scores, ctx.bias);
     if (ctx.dropout > 0) probs = tf.dropout(probs, ctx.dropout, undefined, ctx.seed++);
     const out = tf.reshape(mm(tf.reshape(probs, [B, KV, rep * T, T]), v), [B, H, T, hd]);
     const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
