@@ -4,9 +4,7 @@
 // through Mesa here), and PyTorch (/usr/bin/python3, 2 threads) timed in the same run, with ratios.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { core } from './load-core.mjs';
-
-const { tf, initBackend, conv3d, conv3dFlops, machineState, formatMachineState } = core;
+import { conv3d, conv3dFlops, formatMachineState, initBackend, machineState, tf } from '../dist/index.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
