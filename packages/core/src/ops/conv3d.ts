@@ -16,6 +16,7 @@ export interface Conv3dOptions {
    * `'native'` is TensorFlow.js's Conv3D with its own gradients; `'folded'` is a sum of conv2d over the
    * depth taps with hand-written gradients. `'auto'` (default) picks, per backend, the fastest one whose
    * gradients are correct: folded on wasm (whose Conv3DBackprop kernels are wrong), native elsewhere.
+   * Forcing `'native'` on wasm therefore gives wrong gradients; it exists for comparisons.
    */
   implementation?: Conv3dImplementation;
 }
