@@ -41,6 +41,10 @@ export interface ResNet3dConfig {
   detachShortcutA: boolean;
   /** Whether the type-B shortcut convolution has a bias (MONAI's `bias_downsample`, default there). Default false. */
   downsampleBias: boolean;
+  /** Stride of each stage's first block. Default [1, 2, 2, 2]; MedicalNet uses [1, 2, 1, 1]. */
+  layerStrides: Triple4;
+  /** Dilation of each stage's 3×3×3 convolutions. Default [1, 1, 1, 1]; MedicalNet uses [1, 1, 2, 4]. */
+  layerDilations: Triple4;
 }
 
 /** Options of {@link resolveResNet3dConfig}: any subset of the configuration, plus a widen factor. */
@@ -90,6 +94,12 @@ function positiveInteger(value: number, what: string): number {
   return value;
 }
 
+function stageNumbers(values: readonly number[], what: string): Triple4 {
+  if (values.length !== 4) throw new ResNet3dConfigError(`${what} must have 4 entries, got ${values.length}`);
+  for (const [i, v] of values.entries()) positiveInteger(v, `${what}[${i}]`);
+  return [...values] as Triple4;
+}
+
 /**
  * Fills in defaults (ResNet-18, shortcut A, one input channel, widths 64–512, 7³ stride-2 stem, max-pool,
  * PyTorch batch-norm settings) and validates. Throws {@link ResNet3dConfigError} on anything unbuildable.
@@ -114,7 +124,7 @@ export function resolveResNet3dConfig(options: ResNet3dOptions = {}): ResNet3dCo
   if (!(momentum >= 0 && momentum <= 1))
     throw new ResNet3dConfigError(`bnMomentum must be in [0, 1], got ${momentum}`);
   if (!(epsilon > 0)) throw new ResNet3dConfigError(`bnEpsilon must be positive, got ${epsilon}`);
-  return {
+  const config: ResNet3dConfig = {
     depth,
     shortcut,
     inChannels: positiveInteger(options.inChannels ?? 1, 'inChannels'),
@@ -126,7 +136,17 @@ export function resolveResNet3dConfig(options: ResNet3dOptions = {}): ResNet3dCo
     bnEpsilon: epsilon,
     detachShortcutA: options.detachShortcutA ?? true,
     downsampleBias: options.downsampleBias ?? false,
+    layerStrides: stageNumbers(options.layerStrides ?? [1, 2, 2, 2], 'layerStrides'),
+    layerDilations: stageNumbers(options.layerDilations ?? [1, 1, 1, 1], 'layerDilations'),
   };
+  config.layerStrides.forEach((s, i) => {
+    if (s > 1 && config.layerDilations[i] > 1) {
+      throw new ResNet3dConfigError(
+        `stage ${i + 1} cannot both stride (${s}) and dilate (${config.layerDilations[i]})`,
+      );
+    }
+  });
+  return config;
 }
 
 /** One residual block of the resolved network. */
@@ -138,6 +158,8 @@ export interface BlockPlan {
   planes: number;
   outChannels: number;
   stride: number;
+  /** Dilation of the block's 3×3×3 convolutions (MedicalNet's later stages). */
+  dilation: number;
   /** Whether the block needs a shortcut projection (stride ≠ 1 or width change). */
   downsample: boolean;
 }
@@ -151,7 +173,7 @@ export function planBlocks(config: ResNet3dConfig): BlockPlan[] {
   for (let stage = 0; stage < 4; stage++) {
     const planes = config.widths[stage];
     for (let b = 0; b < blocks[stage]; b++) {
-      const stride = b === 0 && stage > 0 ? 2 : 1;
+      const stride = b === 0 ? config.layerStrides[stage] : 1;
       const outChannels = planes * expansion;
       plans.push({
         prefix: `layer${stage + 1}.${b}`,
@@ -160,6 +182,7 @@ export function planBlocks(config: ResNet3dConfig): BlockPlan[] {
         planes,
         outChannels,
         stride,
+        dilation: config.layerDilations[stage],
         downsample: stride !== 1 || inChannels !== outChannels,
       });
       inChannels = outChannels;

@@ -8,6 +8,7 @@ import {
   resolveResNet3dConfig,
   type Triple3,
 } from './config.js';
+import { dilatedConv3d } from './dilated-conv.js';
 import { checkFinite, checkFiniteAsync, checkTensor } from './input-checks.js';
 import { batchNorm3d, conv3d, globalAvgPool3d, maxPool3d, subsample3d } from './ops.js';
 import { Module } from './module.js';
@@ -135,6 +136,12 @@ export class ResNet3d extends Module<ResNet3dConfig> {
     return conv3d(x, filter, { strides: stride, padding: symmetricPadding(kernel) });
   }
 
+  /** A block's 3×3×3 convolution: strided, or dilated (stride 1) in MedicalNet's later stages. */
+  private conv3(name: string, x: tf.Tensor5D, stride: number, dilation: number): tf.Tensor5D {
+    if (dilation === 1) return this.conv(name, x, stride, CUBE3);
+    return dilatedConv3d(x, this.params.get(`${name}.weight`) as unknown as tf.Tensor5D, dilation);
+  }
+
   private bn(prefix: string, x: tf.Tensor5D, training: boolean): tf.Tensor5D {
     const p = this.params;
     return batchNorm3d(
@@ -160,11 +167,11 @@ export class ResNet3d extends Module<ResNet3dConfig> {
     const p = b.prefix;
     let y: tf.Tensor5D;
     if (b.kind === 'basic') {
-      y = tf.relu(this.bn(`${p}.bn1`, this.conv(`${p}.conv1`, x, b.stride, CUBE3), training));
-      y = this.bn(`${p}.bn2`, this.conv(`${p}.conv2`, y, 1, CUBE3), training);
+      y = tf.relu(this.bn(`${p}.bn1`, this.conv3(`${p}.conv1`, x, b.stride, b.dilation), training));
+      y = this.bn(`${p}.bn2`, this.conv3(`${p}.conv2`, y, 1, b.dilation), training);
     } else {
       y = tf.relu(this.bn(`${p}.bn1`, this.conv(`${p}.conv1`, x, 1, CUBE1), training));
-      y = tf.relu(this.bn(`${p}.bn2`, this.conv(`${p}.conv2`, y, b.stride, CUBE3), training));
+      y = tf.relu(this.bn(`${p}.bn2`, this.conv3(`${p}.conv2`, y, b.stride, b.dilation), training));
       y = this.bn(`${p}.bn3`, this.conv(`${p}.conv3`, y, 1, CUBE1), training);
     }
     return tf.relu(tf.add(y, this.shortcut(b, x, training)) as tf.Tensor5D);

@@ -114,6 +114,8 @@ describe('configuration', () => {
       /4 entries/,
     );
     expect(thrown(() => new ResNet3d({ stemKernel: 0 })).message).toMatch(/stemKernel/);
+    const both = thrown(() => new ResNet3d({ layerStrides: [1, 2, 2, 2], layerDilations: [1, 2, 1, 1] }));
+    expect(both.message).toMatch(/stage 2 cannot both stride \(2\) and dilate \(2\)/);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   RENAL_ATTRIBUTE_CLASSES,
   ResNet3d,
 } from '../src/index.js';
+import { fromTorchLayout } from '../src/weights/layout.js';
 import { BACKENDS, expectClose, get, loadFixture, useBackend, volumeFromTorch } from './helpers.js';
 
 /** Forward outputs and losses: within 1e-4 of PyTorch's float64 numbers, relative to their magnitude. */
@@ -57,14 +58,11 @@ function classWeightsOf(fx: Map<string, RawTensor>): number[][] {
   return RENAL_ATTRIBUTE_CLASSES.map((_, a) => Array.from(toFloat32(get(fx, `class_weights.${a}`))));
 }
 
-/** A PyTorch gradient in our layout (conv filters permuted, vectors as they are). */
+/** A PyTorch gradient in our layout (conv filters permuted on the CPU, vectors as they are). */
 function ourGrad(raw: RawTensor): RawTensor {
   if (raw.shape.length !== 5) return raw;
-  const perm = [2, 3, 4, 1, 0];
-  const t = tf.tidy(() => tf.transpose(tf.tensor(toFloat32(raw), raw.shape), perm));
-  const out: RawTensor = { dtype: 'F32', shape: t.shape, data: t.dataSync() as Float32Array };
-  t.dispose();
-  return out;
+  const t = fromTorchLayout('conv', { shape: raw.shape, data: toFloat32(raw) });
+  return { dtype: 'F32', shape: t.shape, data: t.data };
 }
 
 for (const backend of BACKENDS) {
@@ -73,7 +71,9 @@ for (const backend of BACKENDS) {
     let fx18: Map<string, RawTensor>;
     let fx50: Map<string, RawTensor>;
     let fx10: Map<string, RawTensor>;
+    let fxMed: Map<string, RawTensor>;
     beforeAll(async () => {
+      fxMed = await loadFixture('medicalnet10a');
       fx10 = await loadFixture('monai10b');
       available = await useBackend(backend);
       fx18 = await loadFixture('resnet18a');
@@ -173,6 +173,48 @@ for (const backend of BACKENDS) {
         }
         return [pooled, train];
       }, 'monai10b');
+      x.dispose();
+      net.dispose();
+    });
+
+    it('MedicalNet-style ResNet-10: layer strides [1, 2, 1, 1], dilations [1, 1, 2, 4], shortcut A', async (ctx) => {
+      if (!available) ctx.skip();
+      const net = new ResNet3d({
+        depth: 10,
+        widths: [2, 4, 8, 8],
+        layerStrides: [1, 2, 1, 1],
+        layerDilations: [1, 1, 2, 4],
+      });
+      expect(importTorchStateDict(net, fxMed, { ignore: ['input', 'expected.'] }).prefix).toBe('module.');
+      const x = volumeFromTorch(get(fxMed, 'input'));
+      await assertNoLeaks(async () => {
+        const pooled = net.apply(x);
+        await expectClose(pooled, get(fxMed, 'expected.pooled'), TOL, 'pooled');
+        const weights = tf.range(1, 9);
+        const names = ['layer3.0.conv1.weight', 'layer4.0.conv2.weight'];
+        let trainPooled: tf.Tensor | undefined;
+        const { value, grads } = tf.variableGrads(
+          () => {
+            trainPooled = tf.keep(net.apply(x, { training: true }));
+            return tf.sum(tf.mul(trainPooled, weights)) as tf.Scalar;
+          },
+          names.map((n) => net.params.get(n)),
+        );
+        await expectClose(trainPooled!, get(fxMed, 'expected.train.pooled'), TOL, 'train-mode pooled');
+        for (const [name, p] of net.params.entries) {
+          if (name.includes('running'))
+            await expectClose(p.variable, get(fxMed, `expected.train.${name}`), TOL, name);
+        }
+        for (const name of names) {
+          await expectClose(
+            grads[net.params.get(name).name],
+            ourGrad(get(fxMed, `expected.grad.${name}`)),
+            GRAD_TOL,
+            name,
+          );
+        }
+        return [pooled, weights, trainPooled, value, Object.values(grads)];
+      }, 'medicalnet10a');
       x.dispose();
       net.dispose();
     });
