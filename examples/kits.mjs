@@ -24,7 +24,7 @@ if (!folder) {
 const records = await clip.readKitsFolder(folder);
 const config = clip.pipelineConfig(options.preset);
 const model = new clip.ImageModel(config, 0);
-console.error(`image weights: ${await clip.loadImageWeights(model, checkpoint)}`);
+console.error(`image weights: ${(await clip.loadImageWeights(model, checkpoint)).description}`);
 const cache = new clip.CropCache(join(options.out, 'kits-cache'), clip.cropGeometry(config));
 const splits = clip.splitByPatient(records, { seed: options.seed });
 const table = async (list) => ({

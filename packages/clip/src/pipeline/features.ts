@@ -58,15 +58,23 @@ export async function loadParams(dir: string, params: Record<string, tf.Variable
 /**
  * Loads image-encoder weights trained elsewhere into a model: a renal-clip checkpoint folder (our names), or
  * a PyTorch state dict saved as safetensors (official RenalCLIP, MedicalNet: `conv1.weight`, `layer1.0…`, with
- * any prefix such as `module.backbone.image_encoder.` detected). Returns what was loaded, for the log.
+ * any prefix such as `module.backbone.image_encoder.` detected). Says what was loaded and whether it held a
+ * projection head.
  */
-export async function loadImageWeights(model: ImageModel, path: string): Promise<string> {
+export async function loadImageWeights(
+  model: ImageModel,
+  path: string,
+): Promise<{ description: string; withProjection: boolean }> {
   if (existsSync(path) && statSync(path).isDirectory()) {
     const n = await loadParams(path, model.params());
     if (n === 0) throw new RangeError(`${path}: no tensor of this image model in the checkpoint`);
-    return `${n} tensors from checkpoint ${path}`;
+    const withProjection = (await loadParams(path, model.params(['projection']))) > 0;
+    return { description: `${n} tensors from checkpoint ${path}`, withProjection };
   }
   const { tensors } = await readSafetensors(path);
   const report = importTorchStateDict(model.backbone, tensors, { source: path });
-  return `${report.loaded.length} backbone tensors from ${path} (prefix "${report.prefix}")`;
+  return {
+    description: `${report.loaded.length} backbone tensors from ${path} (prefix "${report.prefix}")`,
+    withProjection: false,
+  };
 }

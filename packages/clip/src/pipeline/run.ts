@@ -241,7 +241,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   );
 
   const full = new ImageModel({ ...config, embedDim: embeddings.dim }, seed + 10);
-  full.copyFrom(stage1, ['backbone']);
   const alignInputs = {
     ...common,
     model: full,
@@ -250,11 +249,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     embeddings,
     dir: join(outDir, 'checkpoints', 'stage2-align'),
   };
-  if (options.imageWeights) {
-    const loaded = await loadImageWeights(full, options.imageWeights);
-    results.notes.push(`RenalCLIP encoder: ${loaded}; stage 2 was not trained here.`);
-    log(`image weights: ${loaded}`);
+  // Imported weights with a projection replace stage 2; a backbone alone (a PyTorch state dict) starts it.
+  const imported = options.imageWeights ? await loadImageWeights(full, options.imageWeights) : undefined;
+  if (imported) log(`image weights: ${imported.description}`);
+  if (imported?.withProjection) {
+    results.notes.push(`RenalCLIP encoder: ${imported.description}; stage 2 was not trained here.`);
   } else {
+    if (imported)
+      results.notes.push(`Stage 2 started from imported backbone weights: ${imported.description}.`);
+    else full.copyFrom(stage1, ['backbone']);
     const alignRun = await timed(results, 'stage 2 align', () => trainAlignStage(alignInputs));
     await loadParams(
       join(outDir, 'checkpoints', 'stage2-align', 'best'),

@@ -43,7 +43,7 @@ export function registerEmbedImage(program: Command): void {
         const model = new ImageModel(config, seedFrom(options));
         if (!options.weights)
           throw new CliError('--weights is required (a checkpoint folder or PyTorch safetensors)');
-        const loaded = await loadImageWeights(model, options.weights);
+        const loaded = (await loadImageWeights(model, options.weights)).description;
         const cache = new CropCache(join(options.out, 'cache'), cropGeometry(config));
         const vectors = options.features
           ? await extractFeatures(model, records, cache, config)

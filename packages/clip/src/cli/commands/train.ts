@@ -97,7 +97,7 @@ async function trainAlign(options: PipelineCliOptions & { imageWeights?: string 
   const embeddings = await loadReportEmbeddings(textFile);
   const model = new ImageModel({ ...s.config, embedDim: embeddings.dim }, s.seed + 10);
   let loaded: string;
-  if (options.imageWeights) loaded = await loadImageWeights(model, options.imageWeights);
+  if (options.imageWeights) loaded = (await loadImageWeights(model, options.imageWeights)).description;
   else {
     const n = await loadParams(join(stage1Dir(options.out), 'best'), model.params(['backbone']));
     if (n === 0)
