@@ -20,7 +20,9 @@ export interface RetrievalOptions {
 
 /** Retrieval metrics in both directions. */
 export interface RetrievalMetrics {
+  /** Images as queries, texts as items. */
   imageToText: DirectionMetrics;
+  /** Texts as queries, images as items. */
   textToImage: DirectionMetrics;
   /** Mean of the two directions' Recall@K, for each K (the paper's model-selection score uses K = 5). */
   meanRecall: Record<number, number>;

@@ -23,10 +23,15 @@ export interface PromptSensitivity {
   aucs: Float64Array;
   /** For every draw, the prompt index chosen within each class. */
   prompts: Int32Array[];
+  /** Mean AUC over draws. */
   mean: number;
+  /** Sample standard deviation of the AUCs. */
   std: number;
+  /** Lowest AUC. */
   min: number;
+  /** Highest AUC. */
   max: number;
+  /** Median AUC. */
   median: number;
   /** 2.5th and 97.5th percentiles (linear interpolation, numpy's default). */
   q025: number;
