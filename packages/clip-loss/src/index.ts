@@ -80,6 +80,7 @@ export {
   promptSensitivity,
   quantile,
 } from './zero-shot/sensitivity.js';
+export { zeroShotAuc, zeroShotAucFromScores } from './zero-shot/evaluate.js';
 export { rocAuc, rocAucOneVsRest } from './metrics/roc-auc.js';
 export { type DirectionMetrics, RankingAccumulator, relevantItems } from './retrieval/ranking.js';
 export {

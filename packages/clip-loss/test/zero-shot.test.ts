@@ -11,6 +11,7 @@ import {
   rocAuc,
   ShapeError,
   validatePromptSet,
+  zeroShotAuc,
 } from '../src/index.js';
 
 const DIM = 8;
@@ -167,6 +168,41 @@ describe('zero-shot classifier (cpu)', () => {
       classifier.dispose();
       return imageTensor;
     }, 'prompt sensitivity');
+  });
+
+  it('zeroShotAuc by mean prototypes and by the best prompt equals AUCs recomputed in plain JS', async () => {
+    const rng = new Rng(12);
+    const labels = Array.from({ length: 26 }, (_, i) => (i * 7) % 2);
+    const images = labels.map((label) => {
+      const v = rng.normalArray(DIM);
+      v[0] += label;
+      return Array.from(v);
+    });
+    const prompts = expandPrompts(MALIGNANCY_PROMPTS).map((list) =>
+      list.map((p) => normalise(fakeVector(p))),
+    );
+    const prototypes = prompts.map((list) =>
+      normalise(Array.from({ length: DIM }, (_, d) => list.reduce((s, v) => s + v[d], 0) / list.length)),
+    );
+    const meanScores = images.map(
+      (raw) => dot(normalise(raw), prototypes[1]) - dot(normalise(raw), prototypes[0]),
+    );
+    const best = (image: number[], k: number) => Math.max(...prompts[k].map((v) => dot(image, v)));
+    const maxScores = images.map((raw) => best(normalise(raw), 1) - best(normalise(raw), 0));
+    await assertNoLeaks(async () => {
+      const classifier = await buildZeroShotClassifier(MALIGNANCY_PROMPTS, fakeEmbedder([]));
+      const imageTensor = tf.tensor2d(images);
+      expect(await zeroShotAuc(classifier, imageTensor, labels, 'mean')).toBeCloseTo(
+        rocAuc(meanScores, labels),
+        6,
+      );
+      expect(await zeroShotAuc(classifier, imageTensor, labels, 'max')).toBeCloseTo(
+        rocAuc(maxScores, labels),
+        6,
+      );
+      classifier.dispose();
+      return imageTensor;
+    }, 'zeroShotAuc');
   });
 
   it('prompt sensitivity with three classes uses macro one-vs-rest AUC', async () => {

@@ -2,8 +2,8 @@ import { Rng, tf } from 'renal-core';
 import { l2Normalize } from '../contrastive/normalize.js';
 import { assertEmbeddingMatrix } from '../contrastive/validate.js';
 import { OptionError, ShapeError } from '../errors.js';
-import { rocAuc, rocAucOneVsRest } from '../metrics/roc-auc.js';
 import type { ZeroShotClassifier } from './classifier.js';
+import { zeroShotAucFromScores } from './evaluate.js';
 
 /** Options of {@link promptSensitivity}. */
 export interface PromptSensitivityOptions {
@@ -75,30 +75,13 @@ export async function promptSensitivity(
     const chosen = Int32Array.from(counts, (n) => rng.int(n));
     prompts.push(chosen);
     const column = (i: number, k: number) => similarities[i * totalPrompts + offsets[k] + chosen[k]];
-    aucs[d] =
-      counts.length === 2
-        ? rocAuc(
-            Float64Array.from({ length: numImages }, (_, i) => column(i, 1) - column(i, 0)),
-            labels,
-          )
-        : rocAucOneVsRest(
-            Array.from({ length: numImages }, (_, i) =>
-              softmax(
-                counts.map((_, k) => column(i, k)),
-                options.scale ?? 100,
-              ),
-            ),
-            labels,
-          );
+    aucs[d] = zeroShotAucFromScores(
+      Array.from({ length: numImages }, (_, i) => counts.map((_, k) => column(i, k))),
+      labels,
+      options.scale ?? 100,
+    );
   }
   return { aucs, prompts, ...summarise(aucs) };
-}
-
-function softmax(values: number[], scale: number): number[] {
-  const max = Math.max(...values);
-  const exps = values.map((v) => Math.exp(scale * (v - max)));
-  const total = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / total);
 }
 
 function summarise(values: Float64Array) {
