@@ -30,7 +30,13 @@ export {
   MIN_LOG_LOGIT_SCALE,
 } from './contrastive/logit-scale.js';
 export { checkEmbeddings, l2Normalize } from './contrastive/normalize.js';
-export { type GroupIds, resolveGroups, type ResolvedGroups, softTargets } from './contrastive/groups.js';
+export {
+  type GroupIds,
+  groupsFromKeys,
+  resolveGroups,
+  type ResolvedGroups,
+  softTargets,
+} from './contrastive/groups.js';
 export {
   clipLabels,
   clipLogits,

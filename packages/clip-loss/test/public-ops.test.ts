@@ -5,6 +5,7 @@ import {
   clipLabels,
   clipTargets,
   createSiglipParameters,
+  groupsFromKeys,
   l2Normalize,
   SIGLIP_INIT_BIAS,
   SIGLIP_INIT_LOG_SCALE,
@@ -46,6 +47,9 @@ describe.each(['cpu', 'wasm'])('small public tensor ops on %s', (backend) => {
       expect(Array.from(await signs.data())).toEqual([1, -1, 1, -1, -1, 1]);
       return [targets, labels, signs];
     }, 'targets');
+    expect(Array.from(groupsFromKeys(['Findings: A', 'Findings: B', 'Findings: A', 3, 3]))).toEqual([
+      0, 1, 0, 2, 2,
+    ]);
     expect(Array.from(softTargets(Int32Array.from([5, 6]), Int32Array.from([6, 5])))).toEqual([0, 1, 1, 0]);
   });
 

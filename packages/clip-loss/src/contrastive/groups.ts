@@ -56,6 +56,25 @@ export function resolveGroups(
   return { image, text, isDiagonal: isDiagonal(image, text), textsPerImage, imagesPerText };
 }
 
+/**
+ * Group ids from any keys: rows with equal keys (the same report id, or identical report texts) get the
+ * same id, numbered in order of first appearance. Pass the result as `imageGroups`/`textGroups`.
+ *
+ * @example groupsFromKeys(['rep-7', 'rep-7', 'rep-2']) // Int32Array [0, 0, 1]
+ */
+export function groupsFromKeys(keys: ArrayLike<string | number>): Int32Array {
+  const ids = new Map<string | number, number>();
+  return Int32Array.from({ length: keys.length }, (_, i) => {
+    const key = keys[i];
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(key, id);
+    }
+    return id;
+  });
+}
+
 /** Ids 0..n−1: every row its own group. */
 export function range(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
