@@ -91,6 +91,25 @@ const CASES: Case[] = [
     webgpu: true,
   },
   {
+    name: 'k7 s2 explicit 3, 1→64 (the stem’s one-channel input gradient)',
+    x: [1, 7, 8, 9, 1],
+    filter: [7, 7, 7, 1, 64],
+    options: {
+      strides: 2,
+      padding: [
+        [3, 3],
+        [3, 3],
+        [3, 3],
+      ],
+    },
+  },
+  {
+    name: 'k3 s[2,1,2] same, 1→16',
+    x: [2, 5, 7, 6, 1],
+    filter: [3, 3, 3, 1, 16],
+    options: { strides: [2, 1, 2], padding: 'same' },
+  },
+  {
     name: 'k7 s1 same',
     x: [1, 7, 7, 7, 2],
     filter: [7, 7, 7, 2, 2],
@@ -275,6 +294,12 @@ const TINY: Case[] = [
         [1, 0],
       ],
     },
+  },
+  {
+    name: 'k2 s2 same, 1→4',
+    x: [1, 4, 5, 3, 1],
+    filter: [2, 2, 2, 1, 4],
+    options: { strides: 2, padding: 'same' },
   },
   {
     name: 'k2 s1 same, batch 2',
