@@ -134,6 +134,8 @@ function pytorch() {
   return JSON.parse(run.stdout.trim().split('\n').at(-1));
 }
 
+const backends = (process.env.BENCH_BACKENDS ?? 'wasm').split(',');
+await initBackend(backends[0]);
 console.log(formatMachineState(await machineState()));
 console.log(`model: 6 layers, 384 wide, 6 heads, SwiGLU 1536, vocab ${V}; batch ${B} x ${T} tokens`);
 const reference = pytorch();
@@ -143,7 +145,7 @@ else
   console.log(
     `pytorch (${process.env.BENCH_TORCH_THREADS ?? 1} thread): inference ${fmt(reference.inferTokensPerSec)} tok/s   training step ${fmt(reference.trainTokensPerSec)} tok/s`,
   );
-for (const backend of (process.env.BENCH_BACKENDS ?? 'wasm').split(',')) {
+for (const backend of backends) {
   const r = await ours(backend);
   const ratio = (a, b) => (reference.error ? '' : ` (${(a / b).toFixed(2)}x)`);
   console.log(

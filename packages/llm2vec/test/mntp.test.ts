@@ -3,9 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { maskForMntp, padLeft, poolingWeights } from '../src/index.js';
 
 describe('maskForMntp', () => {
-  const rows = Array.from({ length: 64 }, (_, b) => [1, ...Array.from({ length: 20 + (b % 30) }, (_, t) => 10 + ((b * 7 + t) % 80)), 2]);
+  const rows = Array.from({ length: 64 }, (_, b) => [
+    1,
+    ...Array.from({ length: 20 + (b % 30) }, (_, t) => 10 + ((b * 7 + t) % 80)),
+    2,
+  ]);
   const batch = padLeft(rows, 2);
-  const masked = maskForMntp(batch, { maskTokenId: 5, vocabSize: 100, specialIds: new Set([1, 2]) }, new Rng(11));
+  const masked = maskForMntp(
+    batch,
+    { maskTokenId: 5, vocabSize: 100, specialIds: new Set([1, 2]) },
+    new Rng(11),
+  );
 
   it('chooses about 20 % of the real, non-special tokens, never a row start, pad or special', () => {
     const eligible = rows.reduce((n, r) => n + r.length - 2, 0);
@@ -42,9 +50,17 @@ describe('maskForMntp', () => {
 describe('poolingWeights', () => {
   it('mean, weighted mean, last and first over the pooled tokens of a left-padded row', () => {
     const batch = padLeft([[7, 8, 9]], 0);
-    const wide = padLeft([[7, 8, 9], [1, 2, 3, 4, 5]], 0);
+    const wide = padLeft(
+      [
+        [7, 8, 9],
+        [1, 2, 3, 4, 5],
+      ],
+      0,
+    );
     expect(Array.from(poolingWeights(batch, 'mean'))).toEqual([1 / 3, 1 / 3, 1 / 3].map(Math.fround));
-    expect(Array.from(poolingWeights(batch, 'weighted_mean'))).toEqual([1 / 6, 2 / 6, 3 / 6].map(Math.fround));
+    expect(Array.from(poolingWeights(batch, 'weighted_mean'))).toEqual(
+      [1 / 6, 2 / 6, 3 / 6].map(Math.fround),
+    );
     expect(Array.from(poolingWeights(wide, 'last').subarray(0, 5))).toEqual([0, 0, 0, 0, 1]);
     expect(Array.from(poolingWeights(wide, 'first').subarray(0, 5))).toEqual([0, 0, 1, 0, 0]);
   });
