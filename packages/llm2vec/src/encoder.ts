@@ -3,6 +3,7 @@ import { EmbeddingCache } from './cache.js';
 import { type LlamaConfig, type PresetName, presetConfig } from './config.js';
 import { Llm2VecError, VocabularyMismatchError } from './errors.js';
 import { loadLlamaModel, loadLoraAdapter, readLlamaConfig, saveLlamaModel } from './hf-io.js';
+import { assertFits, availableMemory, estimateMemory } from './memory.js';
 import { LlamaModel } from './model.js';
 import { l2Normalize, pool, type PoolingMode, poolingWeights } from './pooling.js';
 import { buildPromptBatch, type PromptBatch, type PromptStyle, promptSpecialIds } from './prompt.js';
@@ -86,6 +87,8 @@ export class Llm2Vec {
       tokenizer?: Llama3Tokenizer;
       settings?: Partial<Llm2VecSettings>;
       config?: Partial<LlamaConfig>;
+      /** Memory the backend may use (default: measured); creating a model that needs more throws ModelTooLargeError. */
+      availableBytes?: number;
       onWarning?: (m: string) => void;
     } = {},
   ): Promise<Llm2Vec> {
@@ -105,6 +108,11 @@ export class Llm2Vec {
       ...options.config,
     };
     if (vocabMap) config.vocabSize = vocabMap.size;
+    assertFits(
+      estimateMemory(config),
+      options.availableBytes ?? (await availableMemory()),
+      `preset '${preset}'`,
+    );
     const rng = new Rng(options.seed ?? 0);
     const host = randomHostWeights(config, (n, std) => rng.normalArray(n, 0, std));
     const encoder = new Llm2Vec(

@@ -4,6 +4,7 @@ import {
   ConfigError,
   assertFits,
   estimateMemory,
+  Llm2Vec,
   ModelTooLargeError,
   parameterCount,
   parseLlamaConfig,
@@ -70,5 +71,11 @@ describe('memory estimate', () => {
     expect(() => assertFits(estimate, 24 * 1024 ** 3 * 0.75, 'Meta-Llama-3-8B')).toThrow(ModelTooLargeError);
     expect(() => assertFits(estimate, 24 * 1024 ** 3 * 0.75, 'Meta-Llama-3-8B')).toThrow(/GiB/);
     expect(() => assertFits(estimateMemory(presetConfig('tiny', 3000)), 1024 ** 3)).not.toThrow();
+  });
+
+  it("refuses to create the 'paper' preset where it cannot fit, before allocating", async () => {
+    await expect(Llm2Vec.create('paper', { availableBytes: 18 * 1024 ** 3 })).rejects.toThrow(
+      ModelTooLargeError,
+    );
   });
 });
