@@ -90,7 +90,7 @@ export interface OracleFigures {
   rfsCindex: number;
   dssCindex: number;
   osCindex: number;
-  /** C-index of the true disease risk against RFS over patients with a carcinoma. */
+  /** C-index of the true RFS risk against RFS over patients with a carcinoma. */
   rfsCindexMalignant: number;
 }
 
@@ -238,7 +238,7 @@ class Tally {
     this.outcomes.os.push(patient.os);
     const hasCarcinoma = patient.kidneys.L.malignant || patient.kidneys.R.malignant;
     if (hasCarcinoma) {
-      this.malignantRisk.push(patient.diseaseRisk);
+      this.malignantRisk.push(patient.rfsRisk);
       this.malignantRfs.push(patient.rfs);
     }
     for (const side of ['R', 'L'] as const) {

@@ -109,9 +109,12 @@ function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
 }
 
-/** Samples a mass's size (largest diameter, cm) for its family, in [1, 12]. */
-function sampleSize(rng: Rng, family: Family, maxCm: number): number {
-  return clamp(MEDIAN_SIZE[family] * Math.exp(rng.normal(0, 0.48)), 1, Math.min(12, maxCm));
+/** Samples a mass's size (largest diameter, cm) for its family: log-normal, truncated to [1, 12]. */
+function sampleSize(rng: Rng, family: Family): number {
+  for (;;) {
+    const size = MEDIAN_SIZE[family] * Math.exp(rng.normal(0, 0.48));
+    if (size >= 1 && size <= 12) return size;
+  }
 }
 
 /** Samples one mass on a kidney; `incidental` makes it a small simple cyst (a second lesion). */
@@ -119,7 +122,7 @@ export function sampleMass(rng: Rng, kidney: KidneyGeometry, incidental?: { maxC
   const family: Family = incidental ? 'simple_cyst' : pickFamily(rng);
   const sizeCm = incidental
     ? clamp(0.8 + rng.uniform() * 1.4, 0.8, incidental.maxCm)
-    : sampleSize(rng, family, 12);
+    : sampleSize(rng, family);
   const m = baseFeatures(family, sizeCm);
   switch (family) {
     case 'simple_cyst':

@@ -43,7 +43,7 @@ export function diseaseRisk(carcinomas: MassPathology[], outcomeSignal: number):
       subtype;
     worst = Math.max(worst, linear);
   }
-  return -1.9 + outcomeSignal * worst;
+  return -2.2 + 1.3 * outcomeSignal * worst;
 }
 
 /** Draws RFS, DSS and OS (months) for a patient of the given age and disease risk. */

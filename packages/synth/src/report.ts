@@ -358,7 +358,10 @@ function findingsForMass(rng: Rng, input: ReportInput, sideWord: string): string
     const size = Math.max(...reportedDiametersCm(second)).toFixed(1);
     last.push(`The second lesion is a ${size} cm simple cyst elsewhere in the ${sideWord} kidney.`);
   }
-  if (input.renal && rng.bernoulli(0.3)) {
+  // The score restates the true size (R); skip it when the report misstates the size.
+  const sizeLabel = label(labels, 'size');
+  const sizeTrue = sizeLabel === UNKNOWN || sizeClass(Math.max(...reportedDiametersCm(m))) === sizeLabel;
+  if (input.renal && sizeTrue && rng.bernoulli(0.3)) {
     const r = input.renal;
     last.push(`R.E.N.A.L. nephrometry score ${renalTotal(r)}${r.A}${r.H ? 'h' : ''}.`);
   }

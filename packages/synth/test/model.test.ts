@@ -176,7 +176,7 @@ describe('outcomes', () => {
     const cancer = patients.filter((p) => p.kidneys.L.malignant || p.kidneys.R.malignant);
     expect(
       concordanceIndex(
-        cancer.map((p) => p.diseaseRisk),
+        cancer.map((p) => p.rfsRisk),
         cancer.map((p) => p.rfs),
       ),
     ).toBeGreaterThan(0.7);
