@@ -3,10 +3,8 @@
 // the same run. Backends: BENCH_BACKENDS (default "wasm"); PyTorch threads: BENCH_TORCH_THREADS (default 1);
 // training micro-batch: BENCH_MICRO_BATCH (default 2, gradients summed over the 8 rows).
 import { spawnSync } from 'node:child_process';
-import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-register('./esm-extension-hook.mjs', import.meta.url);
 const { formatMachineState, initBackend, machineState, Rng, tf } = await import('renal-core');
 const { LlamaModel, LoraAdapter, maskForMntp, mntpLoss, randomHostWeights, weightsFromHost } = await import(
   '../dist/index.js'
