@@ -9,7 +9,7 @@ import { type MassFeatures, maxDiameterCm, sampleMass } from './mass.js';
 import { type GridSpec, type PresetName, resolveGrid, resolveKnobs, type SynthKnobs } from './options.js';
 import { diseaseRisk, type PatientOutcomes, sampleOutcomes } from './outcomes.js';
 import { type MassPathology, samplePathology } from './pathology.js';
-import { type PlacedMass, rasterise, renderPhase, renderSegmentation } from './phantom.js';
+import { edgeMap, type PlacedMass, rasterise, renderPhase, renderSegmentation } from './phantom.js';
 import { type MassGeometry, measureMass, renalScore } from './renal.js';
 import { writeReport } from './report.js';
 import { huTables, segmentationTable } from './tissues.js';
@@ -237,8 +237,9 @@ function renderPatient(rng: Rng, record: PatientRecord, grid: GridSpec, knobs: S
     knobs.imageSignal,
   );
   const phases = {} as Record<Phase, Int16Array>;
+  const edges = edgeMap(map);
   PHASES.forEach((phase, p) => {
-    phases[phase] = renderPhase(map, tables[p], knobs.noiseHU, rng.nextUint32());
+    phases[phase] = renderPhase(map, edges, tables[p], knobs.noiseHU, rng.nextUint32());
   });
   const segmentation = renderSegmentation(
     map,

@@ -7,7 +7,7 @@ import { Rng } from 'renal-core';
 import { type Anatomy, type Blob, type KidneyGeometry, toWorld } from './anatomy.js';
 import type { MassFeatures } from './mass.js';
 import type { GridSpec } from './options.js';
-import { C, type HuTables, MASS_BASE, T } from './tissues.js';
+import { C, MASS_BASE, T } from './tissues.js';
 import type { Vec3 } from './types.js';
 
 /** A rasterised patient. */
@@ -371,21 +371,82 @@ export function rasterise(a: Anatomy, grid: GridSpec, masses: PlacedMass[]): Lab
   return map;
 }
 
-const NOISE_TABLE_SIZE = 1 << 16;
-let noiseTable: Float32Array | undefined;
+/** Side of the square noise texture (a power of two). */
+const NOISE_SIDE = 512;
+let noiseTexture: Float32Array | undefined;
 
-/** A fixed table of standard normal deviates (the same on every run). */
-function normalTable(): Float32Array {
-  if (!noiseTable) noiseTable = new Rng(0x5eed).normalArray(NOISE_TABLE_SIZE);
-  return noiseTable;
+/**
+ * A fixed texture of scanner-like noise: white normal deviates blurred by [1 2 1]/4 along both axes (wrapping
+ * around), rescaled to unit sd. Each slice of each phase reads it at its own random offset.
+ */
+function noiseField(): Float32Array {
+  if (noiseTexture) return noiseTexture;
+  const n = NOISE_SIDE;
+  const mask = n - 1;
+  const white = new Rng(0x5eed).normalArray(n * n);
+  const rows = new Float32Array(n * n);
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      rows[j * n + i] =
+        white[j * n + ((i - 1) & mask)] + 2 * white[j * n + i] + white[j * n + ((i + 1) & mask)];
+    }
+  }
+  const field = new Float32Array(n * n);
+  // An unnormalised [1 2 1] pass multiplies a white noise's variance by 1 + 4 + 1 = 6; two passes give sd 6.
+  const scale = 1 / 6;
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      field[j * n + i] =
+        (rows[((j - 1) & mask) * n + i] + 2 * rows[j * n + i] + rows[((j + 1) & mask) * n + i]) * scale;
+    }
+  }
+  noiseTexture = field;
+  return field;
+}
+
+/** 1 where a voxel's 3×3 in-plane neighbourhood holds another tissue (or the slice border), else 0. */
+export function edgeMap(map: LabelMap): Uint8Array {
+  const [ni, nj, nk] = map.shape;
+  const t = map.tissue;
+  const edges = new Uint8Array(t.length);
+  for (let k = 0; k < nk; k++) {
+    const offset = k * ni * nj;
+    for (let j = 0; j < nj; j++) {
+      const row = offset + j * ni;
+      for (let i = 0; i < ni; i++) {
+        const n = row + i;
+        if (i === 0 || j === 0 || i === ni - 1 || j === nj - 1) {
+          edges[n] = 1;
+          continue;
+        }
+        const c = t[n];
+        const up = n - ni;
+        const down = n + ni;
+        edges[n] =
+          t[n - 1] !== c ||
+          t[n + 1] !== c ||
+          t[up] !== c ||
+          t[down] !== c ||
+          t[up - 1] !== c ||
+          t[up + 1] !== c ||
+          t[down - 1] !== c ||
+          t[down + 1] !== c
+            ? 1
+            : 0;
+      }
+    }
+  }
+  return edges;
 }
 
 /**
- * One phase image: HU by lookup, plus white noise, blurred in-plane with a [1 2 1]/4 kernel (a scanner's
- * point-spread and correlated noise), rounded to int16. `noiseSeed` makes the noise reproducible.
+ * One phase image: HU by lookup, blurred in-plane with a [1 2 1]/4 kernel (a scanner's point spread; only
+ * voxels near a tissue edge change, so only those are convolved), plus correlated noise of sd `noiseHU` read
+ * from the fixed noise texture at a per-slice offset drawn from `noiseSeed`; rounded to int16.
  */
 export function renderPhase(
   map: LabelMap,
+  edges: Uint8Array,
   table: Float32Array,
   noiseHU: number,
   noiseSeed: number,
@@ -393,37 +454,47 @@ export function renderPhase(
   const [ni, nj, nk] = map.shape;
   const plane = ni * nj;
   const tissue = map.tissue;
-  const normals = normalTable();
-  // The blur divides white-noise sd by 8/3; pre-scale so the image shows `noiseHU`. The 1/16 of the
-  // two [1 2 1] passes is folded into the noise and table scale.
-  const sigma = noiseHU * (8 / 3);
+  const field = noiseField();
+  const mask = NOISE_SIDE - 1;
   const out = new Int16Array(tissue.length);
-  const a = new Float32Array(plane);
-  const b = new Float32Array(plane);
   let state = noiseSeed | 1;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
   for (let k = 0; k < nk; k++) {
     const offset = k * plane;
-    for (let n = 0; n < plane; n++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      a[n] = table[tissue[offset + n]] + sigma * normals[state >>> 16];
-    }
-    for (let row = 0; row < plane; row += ni) {
-      const last = row + ni - 1;
-      b[row] = 3 * a[row] + a[row + 1];
-      for (let n = row + 1; n < last; n++) b[n] = a[n - 1] + 2 * a[n] + a[n + 1];
-      b[last] = a[last - 1] + 3 * a[last];
-    }
+    const ox = next() & mask;
+    const oy = next() & mask;
     for (let j = 0; j < nj; j++) {
-      const up = (j === 0 ? 0 : j - 1) * ni;
-      const here = j * ni;
-      const down = (j === nj - 1 ? j : j + 1) * ni;
-      const target = offset + here;
+      const row = offset + j * ni;
+      const noiseRow = ((j + oy) & mask) * NOISE_SIDE;
+      const up = j === 0 ? 0 : -ni;
+      const down = j === nj - 1 ? 0 : ni;
       for (let i = 0; i < ni; i++) {
-        let v = (b[up + i] + 2 * b[here + i] + b[down + i]) * 0.0625;
+        const n = row + i;
+        let v: number;
+        if (edges[n] === 0) v = table[tissue[n]];
+        else {
+          const left = i === 0 ? 0 : -1;
+          const right = i === ni - 1 ? 0 : 1;
+          const a = n + up;
+          const b = n + down;
+          v =
+            (table[tissue[a + left]] +
+              2 * table[tissue[a]] +
+              table[tissue[a + right]] +
+              2 * (table[tissue[n + left]] + 2 * table[tissue[n]] + table[tissue[n + right]]) +
+              table[tissue[b + left]] +
+              2 * table[tissue[b]] +
+              table[tissue[b + right]]) *
+            0.0625;
+        }
+        v += noiseHU * field[noiseRow + ((i + ox) & mask)];
         if (v < -1024) v = -1024;
-        out[target + i] = v < 0 ? -((0.5 - v) | 0) : (v + 0.5) | 0;
+        out[n] = v < 0 ? -((0.5 - v) | 0) : (v + 0.5) | 0;
       }
     }
   }
@@ -436,6 +507,3 @@ export function renderSegmentation(map: LabelMap, table: Uint8Array): Uint8Array
   for (let n = 0; n < out.length; n++) out[n] = table[map.tissue[n]];
   return out;
 }
-
-/** HU tables re-exported for the renderer's callers. */
-export type { HuTables };
