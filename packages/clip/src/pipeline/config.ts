@@ -48,9 +48,9 @@ export const TINY_CONFIG: PipelineConfig = {
   image: { epochs: 8, batchSize: 8, lr: 2e-3, weightDecay: 0.005 },
   text: { mntpEpochs: 2, simcseEpochs: 2, batchSize: 16, lr: 1e-3, shuffles: 4 },
   align: {
-    epochs: 8,
+    epochs: 12,
     batchSize: 32,
-    backboneLr: 2e-4,
+    backboneLr: 1e-4,
     headLr: 2e-3,
     weightDecay: 0.01,
     clipNorm: 1,
