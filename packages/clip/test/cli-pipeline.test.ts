@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSafetensors } from 'renal-core';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../src/index.js';
+import { writeMiniCohort } from './helpers/mini-cohort.js';
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const code = await runCli(argv);
+    return {
+      code,
+      out: out.mock.calls.map((c) => String(c[0])).join(''),
+      err: err.mock.calls.map((c) => String(c[0])).join(''),
+    };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('renal-clip train / embed-image on a mini cohort', () => {
+  let manifest = '';
+  let out = '';
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-pipeline-'));
+    manifest = await writeMiniCohort(join(dir, 'cohort'), 8, 5);
+    out = join(dir, 'run');
+  });
+  const common = () => ['--manifest', manifest, '--out', out, '--epochs', '1', '--backend', 'wasm', '--json'];
+
+  it('trains image, text and align stages in turn, then a task head, and embeds images', async () => {
+    const image = await run(['train', 'image', ...common()]);
+    expect(image.code, image.err).toBe(0);
+    expect(JSON.parse(image.out)).toMatchObject({ stage: 'image', epochsRun: 1 });
+    const again = await run(['train', 'image', ...common()]);
+    expect(JSON.parse(again.out)).toMatchObject({ epochsRun: 0, resumedFrom: 1 });
+
+    const alignTooEarly = await run(['train', 'align', ...common()]);
+    expect(alignTooEarly.err).toMatch(/no text embeddings — run `renal-clip train text` first/);
+
+    const text = await run(['train', 'text', ...common()]);
+    expect(JSON.parse(text.out)).toMatchObject({ stage: 'text', reports: 16, views: 5 });
+
+    const align = await run(['train', 'align', ...common()]);
+    expect(align.code, align.err).toBe(0);
+    expect(JSON.parse(align.out).initialisedWith).toMatch(/from stage 1/);
+
+    const task = await run(['train', 'task', ...common(), '--task', 'malignancy']);
+    expect(task.code, task.err).toBe(0);
+    expect(JSON.parse(task.out).tasks[0].task).toBe('malignancy');
+
+    const file = join(out, 'emb.safetensors');
+    const embed = await run([
+      'embed-image',
+      '--manifest',
+      manifest,
+      '--out',
+      out,
+      '--backend',
+      'wasm',
+      '--weights',
+      join(out, 'checkpoints', 'stage2-align', 'best'),
+      '--output',
+      file,
+    ]);
+    expect(embed.code, embed.err).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    const { tensors, metadata } = await readSafetensors(file);
+    expect(tensors.get('embeddings')!.shape).toEqual([16, 128]);
+    expect(JSON.parse(metadata.ids)).toHaveLength(16);
+  });
+});
