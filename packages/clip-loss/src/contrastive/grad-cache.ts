@@ -50,22 +50,29 @@ export interface GradCacheResult {
  */
 export function gradCacheStep(options: GradCacheOptions): GradCacheResult {
   const images = embedWithoutGradients(options.images, 'images');
-  const texts = embedWithoutGradients(options.texts, 'texts');
-  if (images.shape[1] !== texts.shape[1]) {
+  let texts: tf.Tensor2D | undefined;
+  let step: ReturnType<typeof embeddingGradients>;
+  try {
+    texts = embedWithoutGradients(options.texts, 'texts');
+    if (images.shape[1] !== texts.shape[1]) {
+      throw new ShapeError(
+        `gradCacheStep: image embeddings [${images.shape}] and text embeddings [${texts.shape}] differ in dim`,
+      );
+    }
+    const [x, y] = [images, texts];
+    step = tf.tidy(() => embeddingGradients(x, y, options));
+  } finally {
     disposeIfOwned(options.images, images);
-    disposeIfOwned(options.texts, texts);
-    throw new ShapeError(
-      `gradCacheStep: image embeddings [${images.shape}] and text embeddings [${texts.shape}] differ in dim`,
-    );
+    if (texts) disposeIfOwned(options.texts, texts);
   }
-  const step = tf.tidy(() => embeddingGradients(images, texts, options));
-  disposeIfOwned(options.images, images);
-  disposeIfOwned(options.texts, texts);
   const grads: tf.NamedTensorMap = { ...step.lossVariableGrads };
-  backpropagateChunks(options.images, step.imageGrad, grads, options.varList);
-  backpropagateChunks(options.texts, step.textGrad, grads, options.varList);
-  step.imageGrad.dispose();
-  step.textGrad.dispose();
+  try {
+    backpropagateChunks(options.images, step.imageGrad, grads, options.varList);
+    backpropagateChunks(options.texts, step.textGrad, grads, options.varList);
+  } finally {
+    step.imageGrad.dispose();
+    step.textGrad.dispose();
+  }
   return { loss: step.loss, grads };
 }
 
@@ -78,7 +85,8 @@ function embedWithoutGradients(side: EncodedSide | tf.Tensor2D, name: string): t
   if (side.chunks.length === 0) throw new ShapeError(`gradCacheStep: ${name}.chunks is empty`);
   return tf.tidy(() => {
     const parts = side.chunks.map((chunk, i) => {
-      const embedding = side.encode(chunk);
+      // One tidy per chunk, so each chunk's activations are freed before the next one runs.
+      const embedding = tf.tidy(() => side.encode(chunk));
       if (!(embedding instanceof tf.Tensor) || embedding.rank !== 2) {
         throw new ShapeError(`gradCacheStep: ${name}.encode(chunk ${i}) must return a 2-D tensor`);
       }
