@@ -56,6 +56,7 @@ export class Llm2Vec {
   fromScratch = false;
   private hash: string | undefined;
   private warnedTruncation = false;
+  private warnedUnknown = false;
   private readonly warn: (m: string) => void;
 
   constructor(
@@ -210,7 +211,7 @@ export class Llm2Vec {
     await writeFile(join(dir, SETTINGS_FILE), `${JSON.stringify(json)}\n`);
   }
 
-  /** Tokenizes and wraps texts into a left-padded batch (warns once when texts are truncated). */
+  /** Tokenizes and wraps texts into a left-padded batch (warns once on truncation, once on pruned-away tokens). */
   tokenize(texts: readonly string[], instruction?: string): PromptBatch {
     const prompt = buildPromptBatch(this.tokenizer, texts, {
       style: this.settings.promptStyle,
@@ -222,6 +223,12 @@ export class Llm2Vec {
       this.warnedTruncation = true;
       this.warn(
         `llm2vec: text longer than ${this.settings.maxLength} tokens truncated (warned once per encoder)`,
+      );
+    }
+    if (prompt.unknownTokens > 0 && !this.warnedUnknown) {
+      this.warnedUnknown = true;
+      this.warn(
+        `llm2vec: ${prompt.unknownTokens} token(s) outside the pruned vocabulary were mapped to <|end_of_text|> (warned once per encoder; prune with every text you will embed)`,
       );
     }
     return prompt;

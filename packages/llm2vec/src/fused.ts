@@ -37,3 +37,14 @@ export function maskedSoftmax(scores: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   }) as unknown as CustomFn);
   return f(scores) as tf.Tensor;
 }
+
+/**
+ * Inverted dropout: zero each element with probability `rate` and scale the rest by 1 / (1 − rate).
+ * Written out because `tf.dropout` leaves one tensor behind per call (tfjs 4.22).
+ */
+export function dropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  return tf.tidy(() => {
+    const keep = tf.step(tf.sub(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate));
+    return tf.mul(x, tf.mul(keep, 1 / (1 - rate)));
+  });
+}

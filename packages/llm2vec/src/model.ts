@@ -1,7 +1,7 @@
 import { tf } from 'renal-core';
 import { attentionBias, positionIds, type TokenBatch } from './batch.js';
 import type { LlamaConfig } from './config.js';
-import { maskedSoftmax, swiglu } from './fused.js';
+import { dropout, maskedSoftmax, swiglu } from './fused.js';
 import type { LoraAdapter } from './lora.js';
 import { mm, swapLastAxes } from './matmul.js';
 import { ropeInverseFrequencies, ropeTables } from './rope.js';
@@ -105,7 +105,7 @@ export class LlamaModel {
     const y = mm(x, w, { b: !(w instanceof tf.Variable && w.trainable) }) as tf.Tensor2D;
     const pair = this.lora?.get(layer, module);
     if (!pair) return y;
-    const xIn = ctx.loraDropout > 0 ? tf.dropout(x, ctx.loraDropout, undefined, ctx.seed++) : x;
+    const xIn = ctx.loraDropout > 0 ? dropout(x, ctx.loraDropout, ctx.seed++) : x;
     const update = mm(mm(xIn, tf.transpose(pair.a)), tf.transpose(pair.b));
     return tf.add(y, tf.mul(update, this.lora!.scale)) as tf.Tensor2D;
   }
@@ -137,7 +137,7 @@ export class LlamaModel {
     const grouped = tf.reshape(q, [B, KV, rep * T, hd]);
     const scores = tf.reshape(mm(grouped, swapLastAxes(k)), [B, H, T, T]);
     let probs = maskedSoftmax(scores, ctx.bias);
-    if (ctx.dropout > 0) probs = tf.dropout(probs, ctx.dropout, undefined, ctx.seed++);
+    if (ctx.dropout > 0) probs = dropout(probs, ctx.dropout, ctx.seed++);
     const out = tf.reshape(mm(tf.reshape(probs, [B, KV, rep * T, T]), v), [B, H, T, hd]);
     const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
     return this.linear(merged, i, 'o_proj', ctx);

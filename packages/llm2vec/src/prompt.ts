@@ -26,6 +26,8 @@ export interface PromptBatch {
   poolMask: Uint8Array;
   /** How many texts were cut to `maxLength`. */
   truncated: number;
+  /** Tokens outside a pruned vocabulary (mapped to its fallback id). */
+  unknownTokens: number;
 }
 
 /** The special-token ids a prompt style uses (original vocabulary). */
@@ -77,7 +79,15 @@ export function buildPromptBatch(
   options: PromptOptions & { instruction?: string },
 ): PromptBatch {
   const instruction = options.instruction ?? '';
-  const map = (ids: number[]) => (options.vocabMap ? ids.map((id) => options.vocabMap!.toModel(id)) : ids);
+  let unknownTokens = 0;
+  const map = (ids: number[]) => {
+    const vocab = options.vocabMap;
+    if (!vocab) return ids;
+    return ids.map((id) => {
+      if (!vocab.has(id)) unknownTokens++;
+      return vocab.toModel(id);
+    });
+  };
   const sequences: number[][] = [];
   const poolFlags: number[][] = [];
   let truncated = 0;
@@ -106,5 +116,5 @@ export function buildPromptBatch(
   poolFlags.forEach((flags, b) => {
     poolMask.set(flags, b * batch.seqLen + batch.seqLen - flags.length);
   });
-  return { batch, poolMask, truncated };
+  return { batch, poolMask, truncated, unknownTokens };
 }

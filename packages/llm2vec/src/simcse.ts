@@ -13,13 +13,18 @@ export function simcseLoss(
   model: LlamaModel,
   batch: TokenBatch,
   poolWeights: Float32Array,
-  options: { scale?: number; dropout?: number; seed?: number } = {},
+  options: { scale?: number; dropout?: number; seed?: number; bidirectional?: boolean } = {},
 ): tf.Scalar {
   const scale = options.scale ?? 20;
   const seed = options.seed ?? 1;
   return tf.tidy(() => {
     const pass = (s: number) => {
-      const hidden = model.forward(batch, { training: true, attentionDropout: options.dropout, seed: s });
+      const hidden = model.forward(batch, {
+        training: true,
+        attentionDropout: options.dropout,
+        seed: s,
+        bidirectional: options.bidirectional ?? true,
+      });
       const e = pool(hidden, poolWeights);
       return l2Normalize(e);
     };

@@ -173,6 +173,7 @@ export async function trainSimCse(
         dropout: options.dropout ?? 0.3,
         scale: options.scale ?? 20,
         seed: step * 1000 + 29,
+        bidirectional: encoder.settings.bidirectional,
       });
     },
   );

@@ -91,8 +91,13 @@ describe('Llm2Vec', () => {
     const long = REPORTS.join(' ');
     const [v] = await short.embed([long, long.slice(5)]);
     expect(v).toHaveLength(32);
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls.filter(([m]) => /truncated/.test(m))).toHaveLength(1);
     expect(short.tokenize([long]).batch.seqLen).toBe(16);
+    const unknown = vi.fn();
+    const pruned = new Llm2Vec(encoder.model, encoder.tokenizer, {}, encoder.vocabMap, unknown);
+    pruned.tokenize(['zebra giraffe okapi', 'zebra again']);
+    expect(unknown).toHaveBeenCalledTimes(1);
+    expect(unknown).toHaveBeenCalledWith(expect.stringMatching(/outside the pruned vocabulary/));
     const cfg = { ...encoder.model.config, vocabSize: 50 };
     const wrong = new LlamaModel(
       cfg,
