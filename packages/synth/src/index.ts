@@ -61,3 +61,4 @@ export { type MassGeometry, renalTotal } from './renal.js';
 export type { Family, MassFeatures } from './mass.js';
 export type { MassPathology } from './pathology.js';
 export { TISSUE_HU, type TissueName } from './tissues.js';
+export type { Anatomy, Blob, KidneyGeometry } from './anatomy.js';
