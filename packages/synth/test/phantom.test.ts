@@ -145,3 +145,18 @@ describe('volumes and segmentation', () => {
     }
   });
 });
+
+describe('the imageSignal knob', () => {
+  it('fades masses into the parenchyma as it goes to 0', async () => {
+    const { huTables } = await import('../src/tissues.js');
+    const masses = placedMasses(rendered[0].patient).map((p) => p.mass);
+    expect(masses.length).toBeGreaterThan(0);
+    const full = huTables(new Rng(1), masses, 1);
+    const none = huTables(new Rng(1), masses, 0);
+    for (let phase = 0; phase < 4; phase++) {
+      const parenchyma = (none[phase][T.CORTEX] + none[phase][T.MEDULLA]) / 2;
+      for (let c = 0; c < 8; c++) expect(none[phase][MASS_BASE + c]).toBeCloseTo(parenchyma, 3);
+      expect(full[phase][MASS_BASE + C.FAT]).toBeLessThan(-50);
+    }
+  });
+});
