@@ -1,6 +1,6 @@
 // Benchmark: generate cohorts (tiny and paper presets) to a temporary folder and time them; beside it, the
 // reference — nibabel + numpy writing the same number of .nii.gz volumes of the same size (I/O alone, no
-// phantom) — measured in the same run. Usage: node --import ./bench/extensionless-hook.mjs bench/index.mjs [patients]
+// phantom) — measured in the same run. Usage: node bench/index.mjs [patients]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
