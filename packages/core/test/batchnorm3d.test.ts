@@ -143,6 +143,67 @@ describe('batchNorm3d matches PyTorch', () => {
   });
 });
 
+describe('batchNorm3d in inference mode', () => {
+  /** Float64 closed form of d Σ(r·y)/d{x, gamma, beta} for y = (x − μ)/√(σ² + ε)·γ + β, fixed μ, σ². */
+  function expectedEvalGradients() {
+    const { gamma, runningMean, runningVar } = fixture.initial;
+    const c = gamma.length;
+    const dx = new Float64Array(fixture.x.length);
+    const dgamma = new Float64Array(c);
+    const dbeta = new Float64Array(c);
+    fixture.x.forEach((x, i) => {
+      const ch = i % c;
+      const invStd = 1 / Math.sqrt(runningVar[ch] + fixture.epsilon);
+      dx[i] = fixture.r[i] * gamma[ch] * invStd;
+      dgamma[ch] += fixture.r[i] * (x - runningMean[ch]) * invStd;
+      dbeta[ch] += fixture.r[i];
+    });
+    return { dx, dgamma, dbeta };
+  }
+
+  for (const backend of BACKENDS) {
+    it(`has dx, dgamma and dbeta of the closed form, running statistics untouched, on ${backend}`, async (ctx) => {
+      const reason = await useBackend(backend);
+      if (reason !== undefined) ctx.skip(reason);
+      const expected = expectedEvalGradients();
+      const x = tf.tensor5d(fixture.x, fixture.shape);
+      const r = tf.tensor5d(fixture.r, fixture.shape);
+      const state = freshState();
+      let got: Record<string, Float32Array> = {};
+      await assertNoLeaks(async () => {
+        const f = (xi: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              batchNorm3d(
+                xi as tf.Tensor5D,
+                { ...state, gamma: gamma as tf.Tensor1D, beta: beta as tf.Tensor1D },
+                { training: false, epsilon: fixture.epsilon },
+              ),
+              r,
+            ),
+          );
+        const [dx, dgamma, dbeta] = tf.grads(f)([x, state.gamma, state.beta]);
+        got = {
+          dx: (await dx.data()) as Float32Array,
+          dgamma: (await dgamma.data()) as Float32Array,
+          dbeta: (await dbeta.data()) as Float32Array,
+          runningMean: (await state.movingMean.data()) as Float32Array,
+        };
+        return [dx, dgamma, dbeta];
+      }, `${backend} batchNorm3d eval gradients`);
+      const e = {
+        'eval dx': relativeError(got.dx, expected.dx),
+        'eval dgamma': relativeError(got.dgamma, expected.dgamma),
+        'eval dbeta': relativeError(got.dbeta, expected.dbeta),
+      };
+      errors.record('batchNorm3d eval gradients vs float64 closed form', backend, e);
+      for (const [what, error] of Object.entries(e)) expect(error, `${backend} ${what}`).toBeLessThan(1e-5);
+      expect(relativeError(got.runningMean, fixture.initial.runningMean)).toBeLessThan(1e-7);
+      tf.dispose([x, r, ...Object.values(state)]);
+    });
+  }
+});
+
 describe('batchNorm3d state and errors', () => {
   it('createBatchNorm3dState starts like PyTorch and keeps running statistics out of training', async () => {
     await initBackend('cpu');
