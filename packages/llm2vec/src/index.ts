@@ -69,6 +69,7 @@ export { DEFAULT_SETTINGS, type EmbedOptions, Llm2Vec, type Llm2VecSettings } fr
 export {
   type TrainOptions,
   type TrainProgress,
+  sliceMaskedBatch,
   type TrainResult,
   trainMntp,
   trainSimCse,

@@ -78,4 +78,22 @@ describe('training', () => {
     expect(new Set(counts.slice(1)).size).toBe(1);
     encoder.dispose();
   });
+
+  it('a micro-batched MNTP step equals the full-batch step', async () => {
+    const run = async (microBatchSize?: number) => {
+      const encoder = await Llm2Vec.create('tiny', { corpus: REPORTS, seed: 4, config: small });
+      const r = await trainMntp(encoder, REPORTS, { maxSteps: 1, batchSize: 8, seed: 9, microBatchSize });
+      const w = await weightsToHost(encoder.model.weights);
+      encoder.dispose();
+      return { loss: r.losses[0], w };
+    };
+    const full = await run();
+    const micro = await run(3);
+    expect(micro.loss).toBeCloseTo(full.loss, 5);
+    for (const [name, t] of full.w) {
+      const other = micro.w.get(name)!.data;
+      const diff = t.data.reduce((m, v, i) => Math.max(m, Math.abs(v - other[i])), 0);
+      expect(diff, name).toBeLessThan(1e-5);
+    }
+  });
 });
