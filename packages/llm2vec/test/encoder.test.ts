@@ -119,4 +119,19 @@ describe('Llm2Vec', () => {
     expect(await again.modelHash()).toBe(await encoder.modelHash());
     again.dispose();
   });
+
+  it('prunes a full-vocabulary checkpoint on load and embeds the corpus exactly as before', async () => {
+    const full = await Llm2Vec.create('tiny', { seed: 5, config: small });
+    expect(full.model.config.vocabSize).toBe(128256);
+    await full.save(join(dir, 'full'));
+    const pruned = await Llm2Vec.load(join(dir, 'full'), { pruneToCorpus: REPORTS });
+    expect(pruned.model.config.vocabSize).toBe(pruned.vocabMap!.size);
+    const a = await full.embed(REPORTS.slice(0, 3));
+    const b = await pruned.embed(REPORTS.slice(0, 3));
+    a.forEach((v, i) => {
+      expect(dot(v, b[i])).toBeCloseTo(1, 5);
+    });
+    full.dispose();
+    pruned.dispose();
+  });
 });
