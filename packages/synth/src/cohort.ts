@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { constants, gzip, type ZlibOptions } from 'node:zlib';
@@ -21,7 +22,8 @@ import {
   type SynthKnobs,
 } from './options.js';
 import { auc, concordanceIndex } from './oracle.js';
-import { generatePatient, type KidneyRecord, type PatientRecord, type PatientVolumes } from './patient.js';
+import type { KidneyRecord, PatientRecord, PatientVolumes } from './patient.js';
+import { localSource, workerEntry, workerSource } from './pool.js';
 import { ATTRIBUTES } from './schema.js';
 import { PATHOLOGIES, PHASES, type Outcome, type Phase, type RenalScore, type Side } from './types.js';
 
@@ -53,6 +55,12 @@ export interface CohortOptions {
   compression?: Compression;
   /** Patients whose files may be compressing at once (default 3; bounds memory). */
   inFlight?: number;
+  /**
+   * Worker threads generating patients (0 = this thread). Default: none on one or two cores (there the main
+   * thread renders while the thread pool compresses, which already keeps both busy), else one per core but one,
+   * at most 4. Used when the built package's `worker.js` is present; the files are the same either way.
+   */
+  workers?: number;
   /** Called after each patient is generated (`done` of `total`). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -314,10 +322,25 @@ export async function generateCohort(options: CohortOptions): Promise<CohortSumm
   const list = createWriteStream(`${listPath}.tmp`);
   const tally = new Tally();
   const pending: Promise<void>[] = [];
+  const entry = workerEntry();
+  const cores = availableParallelism();
+  const workers = entry
+    ? Math.max(0, Math.floor(options.workers ?? (cores > 2 ? Math.min(4, cores - 1) : 0)))
+    : 0;
+  const source = workers > 0 && entry ? workerSource(entry, workers, grid, knobs) : localSource(grid, knobs);
+  // Patients requested ahead of the one being written: keeps every worker busy, bounds memory.
+  const lookahead = Math.max(1, 2 * workers);
+  const ahead: Promise<PatientRecord>[] = [];
+  for (let index = 0; index < Math.min(lookahead, options.patients); index++) {
+    ahead.push(source.generate(index, patientSeed(options.seed, index)));
+  }
   if (layout === 'kits') await writeLine(list, '[\n');
   try {
     for (let index = 0; index < options.patients; index++) {
-      const patient = generatePatient(new Rng(patientSeed(options.seed, index)), { preset: grid, knobs });
+      const patient = await ahead.shift()!;
+      const nextIndex = index + lookahead;
+      if (nextIndex < options.patients)
+        ahead.push(source.generate(nextIndex, patientSeed(options.seed, nextIndex)));
       const volumes = patient.volumes!;
       patient.volumes = undefined;
       tally.add(patient, splits[index]);
@@ -344,9 +367,10 @@ export async function generateCohort(options: CohortOptions): Promise<CohortSumm
     }
     await Promise.all(pending);
   } catch (error) {
-    await Promise.allSettled(pending);
+    await Promise.allSettled([...pending, ...ahead]);
     throw error;
   } finally {
+    await source.close();
     if (layout === 'kits') await writeLine(list, '\n]\n');
     await closeStream(list);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { readNifti } from 'renal-volume-io';
@@ -169,5 +169,20 @@ describe('generateCohort, KiTS layout', () => {
         expect(world(imaging.affine, [k, j, i])).toBeCloseTo(world(a.affine, [i, j, k]), 3);
       }
     }
+  });
+});
+
+const built = new URL('../dist/worker.js', import.meta.url);
+
+describe.skipIf(!existsSync(built))('generateCohort with worker threads (built package)', () => {
+  it('writes the same bytes as generating in this thread', async () => {
+    const dist = (await import(
+      new URL('../dist/index.js', import.meta.url).href
+    )) as typeof import('../src/index.js');
+    const inThread = join(root, 'threads-0');
+    const pooled = join(root, 'threads-2');
+    await dist.generateCohort({ out: inThread, patients: 3, seed: 21, preset: 'tiny', workers: 0 });
+    await dist.generateCohort({ out: pooled, patients: 3, seed: 21, preset: 'tiny', workers: 2 });
+    expect(digestTree(pooled)).toEqual(digestTree(inThread));
   });
 });
