@@ -11,6 +11,7 @@ export interface Reference {
   hiddenBidirectional: number[];
   hiddenCausal: number[];
   hiddenLora: number[];
+  hiddenBidirectionalHfPositions: number[];
   pooled: Record<'mean' | 'weighted_mean' | 'last' | 'first', number[]>;
   mntp: {
     corruptedIds: number[];

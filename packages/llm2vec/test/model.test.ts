@@ -27,6 +27,14 @@ describe('LlamaModel against the PyTorch reference', () => {
     h.dispose();
   });
 
+  it("equal Hugging Face's own position numbering (0…T−1 with pads) within 1e-4: RoPE is relative", () => {
+    const h = model.forward(referenceBatch(), { bidirectional: true });
+    expect(relativeError(h.dataSync(), reference.hiddenBidirectionalHfPositions, realTokens(D))).toBeLessThan(
+      1e-4,
+    );
+    h.dispose();
+  });
+
   it('causal hidden states match within 1e-4 relative', () => {
     const h = model.forward(referenceBatch(), { bidirectional: false });
     expect(relativeError(h.dataSync(), reference.hiddenCausal, realTokens(D))).toBeLessThan(1e-4);
