@@ -19,6 +19,8 @@ export interface ChartOptions {
   height?: number;
   /** Extra line under the title (e.g. "log-rank p = 0.003"). */
   subtitle?: string;
+  /** Corner of the legend, away from where the curves usually run (default top-right). */
+  legend?: 'top-right' | 'bottom-right' | 'bottom-left';
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -103,10 +105,15 @@ export function lineChart(series: Series[], options: ChartOptions): string {
     });
     const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
     parts.push(`<path d="${path.join('')}" fill="none" stroke="${color}" stroke-width="1.8"${dash}/>`);
-    const ly = margin.top + 12 + i * 14;
+    const corner = options.legend ?? 'top-right';
+    const ly =
+      corner === 'top-right'
+        ? margin.top + 12 + i * 14
+        : margin.top + plotH - 8 - (series.length - 1 - i) * 14;
+    const lx = corner === 'bottom-left' ? margin.left + 8 : margin.left + plotW - 130;
     parts.push(
-      `<line x1="${margin.left + plotW - 120}" y1="${ly - 4}" x2="${margin.left + plotW - 104}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${dash}/>`,
-      `<text x="${margin.left + plotW - 100}" y="${ly}">${escapeXml(s.name)}</text>`,
+      `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${dash}/>`,
+      `<text x="${lx + 20}" y="${ly}">${escapeXml(s.name)}</text>`,
     );
   });
   parts.push('</svg>');

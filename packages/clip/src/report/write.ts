@@ -186,6 +186,7 @@ export function renderPlots(results: PipelineResults): string[] {
           xDomain: [0, 1],
           yDomain: [0, 1],
           diagonal: true,
+          legend: 'bottom-right',
         },
       ),
     );
@@ -200,6 +201,7 @@ export function renderPlots(results: PipelineResults): string[] {
           xLabel: 'time',
           yLabel: 'survival probability',
           yDomain: [0, 1],
+          legend: 'bottom-left',
         },
       ),
     );
@@ -215,7 +217,12 @@ export function renderPlots(results: PipelineResults): string[] {
             .filter((p) => p.encoder === e)
             .map((p) => [p.fraction * 100, p.mean] as [number, number]),
         })),
-        { title: `Data efficiency — ${task}`, xLabel: '% of the training set', yLabel: points[0].metric },
+        {
+          title: `Data efficiency — ${task}`,
+          xLabel: '% of the training set',
+          yLabel: points[0].metric,
+          legend: 'bottom-right',
+        },
       ),
     );
   }
