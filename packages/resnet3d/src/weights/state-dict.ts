@@ -1,4 +1,4 @@
-import { tf } from 'renal-core';
+import { isSafetensorsDtype, type RawTensor, tf, toFloat32 } from 'renal-core';
 import { type ShapeConflict, WeightMismatchError } from '../errors.js';
 import type { Module } from '../module.js';
 import { ResNet3d } from '../resnet3d.js';
@@ -43,29 +43,12 @@ export interface ImportReport {
   ignored: string[];
 }
 
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
-/** Elements as float32, decoding F16/BF16 bit patterns. */
+/** Elements as float32, decoding F16/BF16 bit patterns (through renal-core's safetensors conversion). */
 export function asFloat32(tensor: TorchTensor): Float32Array {
   const { data, dtype } = tensor;
   if (data instanceof Float32Array) return data;
-  const out = new Float32Array(data.length);
-  if (dtype === 'BF16') {
-    const bits = new Uint32Array(out.buffer);
-    for (let i = 0; i < out.length; i++) bits[i] = (data as Uint16Array)[i] << 16;
-  } else if (dtype === 'F16') {
-    for (let i = 0; i < out.length; i++) out[i] = halfToFloat((data as Uint16Array)[i]);
-  } else {
-    for (let i = 0; i < out.length; i++) out[i] = Number(data[i]);
-  }
-  return out;
+  if (isSafetensorsDtype(dtype)) return toFloat32(tensor as RawTensor);
+  return Float32Array.from(data as ArrayLike<number | bigint>, Number);
 }
 
 /** The prefix under which most of `expected` are found among `keys` ('' when none is). */
