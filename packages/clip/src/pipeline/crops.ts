@@ -65,9 +65,19 @@ export function cropVolume(volume: Volume, center: readonly number[], geometry: 
   return out;
 }
 
+/** [0, 1] values as 16-bit fixed point (steps of 1/65535, i.e. < 0.01 HU at a 500 HU window). */
+function quantize(values: Float32Array): Uint16Array {
+  return Uint16Array.from(values, (v) => Math.round(v * 65535));
+}
+
+function dequantize(stored: Uint16Array): Float32Array {
+  return Float32Array.from(stored, (v) => v / 65535);
+}
+
 /**
  * A disk cache of preprocessed crops, keyed by the source file's content hash, the centre and the crop
- * geometry — so later stages never decode a volume twice. Files are raw float32, written atomically.
+ * geometry — so later stages never decode a volume twice. Files hold the windowed [0, 1] crop as raw 16-bit
+ * fixed point (half the size of float32, < 0.01 HU error), written atomically.
  */
 export class CropCache {
   private readonly fileHashes = new Map<string, string>();
@@ -85,10 +95,12 @@ export class CropCache {
     if (!path)
       throw new CropError(`${record.id}: no phase ${phase} (has ${Object.keys(record.phases).join(', ')})`);
     if (!record.center) throw new CropError(`${record.id}: no "center" to crop around`);
-    const file = join(this.dir, `${this.key(path, record.center)}.f32`);
+    const file = join(this.dir, `${this.key(path, record.center)}.u16`);
     if (existsSync(file)) {
       const bytes = readFileSync(file);
-      return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+      return dequantize(
+        new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+      );
     }
     let volume: Volume;
     try {
@@ -96,11 +108,11 @@ export class CropCache {
     } catch (error) {
       throw new CropError(`${path}: ${(error as Error).message}`);
     }
-    const crop = cropVolume(volume, record.center, this.geometry);
+    const stored = quantize(cropVolume(volume, record.center, this.geometry));
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, new Uint8Array(crop.buffer, crop.byteOffset, crop.byteLength));
+    writeFileSync(temp, new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength));
     renameSync(temp, file);
-    return crop;
+    return dequantize(stored);
   }
 
   private key(path: string, center: readonly number[]): string {
