@@ -178,9 +178,12 @@ export function foldedInputGrad(
 }
 
 /**
- * Filter gradient: one `[Co, P]·[P, C]` matrix product per kernel tap (P = N·Do·Ho·Wo), reading each
- * tap's input window as a contiguous slice of one stride phase of the padded input. Scratch space is one
- * copy of the input (the phases) plus one tap window at a time — never the 27× of im2col.
+ * Filter gradient: per kernel tap, `windowᵀ·dy`, `[C, P]·[P, Co]` (P = N·Do·Ho·Wo). The input is turned
+ * channels-first once (`[C·N, D, H, W]`), so each tap's `windowᵀ` is a contiguous slice of one stride
+ * phase of the padded input, and dy is the same right-hand operand of every product — wasm's matMul
+ * packs its right operand once and reuses it while that tensor lives (a new right operand per tap, or
+ * a transposed left one, is 2–7× slower). Scratch space is two copies of the input (channels-first, the
+ * phases) plus the windows of one product at a time — never the 27× of im2col.
  */
 export function foldedFilterGrad(
   x: tf.Tensor5D,
@@ -188,41 +191,33 @@ export function foldedFilterGrad(
   wShape: [number, number, number, number, number],
   plans: ConvPlans,
 ): tf.Tensor5D {
-  const [n, , , , c] = x.shape;
+  const [n, d, h, wd, c] = x.shape;
   const [kd, kh, kw, , co] = wShape;
   const [pd, ph, pw] = plans;
   return tf.tidy(() => {
-    const taps = tapReader(x, plans);
+    const channelsFirst = tf.tidy(() =>
+      tf.reshape(tf.transpose(tf.reshape(x, [n, d * h * wd, c]), [2, 0, 1]), [c * n, d, h, wd, 1]),
+    ) as tf.Tensor5D;
+    const taps = tapReader(channelsFirst, plans);
+    channelsFirst.dispose();
     const positions = n * pd.out * ph.out * pw.out;
+    const dyFlat = tf.reshape(dy, [positions, co]);
     const all: [number, number, number][] = [];
     for (let t = 0; t < kd; t++)
       for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) all.push([t, i, j]);
+    // Few input channels (the stem has one): a single tap's product would be (nearly) matrix–vector,
+    // memory-bound. Stack several taps' windows as rows — scratch no larger than dy — and multiply once.
+    const group = Math.max(1, Math.floor(co / c));
     const parts: tf.Tensor3D[] = [];
-    if (c === 1) {
-      // One input channel (the stem): a window is a row vector for free, and a per-tap product would be
-      // a memory-bound matrix–vector product. Stack `co` windows as rows — scratch no larger than dy —
-      // and multiply once: [g, P]·[P, Co]. (Concatenating columns instead is ~6× slower on wasm.)
-      const dyFlat = tf.reshape(dy, [positions, co]);
-      for (let start = 0; start < all.length; start += co) {
-        const members = all.slice(start, start + co);
-        parts.push(
-          tf.tidy(() => {
-            const rows = members.map(([t, i, j]) => tf.reshape(taps.window(t, i, j), [1, positions]));
-            return tf.reshape(tf.matMul(tf.concat(rows, 0), dyFlat), [members.length, 1, co]) as tf.Tensor3D;
-          }),
-        );
-      }
-    } else {
-      // dyᵀ·window, not windowᵀ·dy: wasm's matMul with transposeA is ~7× slower than a plain product.
-      const dyT = tf.transpose(tf.reshape(dy, [positions, co]));
-      for (const [t, i, j] of all) {
-        parts.push(
-          tf.tidy(() => {
-            const g = tf.matMul(dyT, tf.reshape(taps.window(t, i, j), [positions, c]));
-            return tf.reshape(tf.transpose(g), [1, c, co]) as tf.Tensor3D;
-          }),
-        );
-      }
+    for (let start = 0; start < all.length; start += group) {
+      const members = all.slice(start, start + group);
+      parts.push(
+        tf.tidy(() => {
+          const rows = members.map(([t, i, j]) => tf.reshape(taps.window(t, i, j), [c, positions]));
+          const lhs = rows.length === 1 ? rows[0] : tf.concat(rows, 0);
+          return tf.reshape(tf.matMul(lhs, dyFlat), [members.length, c, co]) as tf.Tensor3D;
+        }),
+      );
     }
     return tf.reshape(parts.length === 1 ? parts[0] : tf.concat(parts, 0), [kd, kh, kw, c, co]);
   });
