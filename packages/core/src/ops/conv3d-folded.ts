@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AxisPlan } from './geometry.js';
 import { withLazyGradients } from './lazy-grad.js';
-import { layAxis, rowsOf, tapReader } from './taps.js';
+import { layAxis, rowsOf, wideTapReader } from './taps.js';
 import { padOrCrop } from './views.js';
 
 /** The three spatial plans (depth, height, width) of one convolution. */
@@ -178,9 +178,10 @@ export function foldedInputGrad(
 }
 
 /**
- * Filter gradient: per kernel tap, `windowᵀ·dy`, `[C, P]·[P, Co]` (P = N·Do·Ho·Wo). The input is turned
- * channels-first once (`[C·N, D, H, W]`), so each tap's `windowᵀ` is a contiguous slice of one stride
- * phase of the padded input, and dy is the same right-hand operand of every product — wasm's matMul
+ * Filter gradient: per kernel tap, `windowᵀ·dy`, `[C, P]·[P, Co]` (P = N·Do·Ho·Qw, dy widened from Wo to
+ * the Qw padded columns with zeros). The input is turned channels-first once (`[C·N, D, H, W]`), so
+ * each tap's `windowᵀ` is a slice of one stride phase of the padded input with one long contiguous run
+ * per (n, d) (see {@link wideTapReader}), and dy is the same right-hand operand of every product — wasm's matMul
  * packs its right operand once and reuses it while that tensor lives (a new right operand per tap, or
  * a transposed left one, is 2–7× slower). Scratch space is two copies of the input (channels-first, the
  * phases) plus the windows of one product at a time — never the 27× of im2col.
@@ -198,10 +199,21 @@ export function foldedFilterGrad(
     const channelsFirst = tf.tidy(() =>
       tf.reshape(tf.transpose(tf.reshape(x, [n, d * h * wd, c]), [2, 0, 1]), [c * n, d, h, wd, 1]),
     ) as tf.Tensor5D;
-    const taps = tapReader(channelsFirst, plans);
+    const taps = wideTapReader(channelsFirst, plans);
     channelsFirst.dispose();
-    const positions = n * pd.out * ph.out * pw.out;
-    const dyFlat = tf.reshape(dy, [positions, co]);
+    // dy widened to the windows' Qw columns with zeros: the extra columns meet no output.
+    const extra = taps.columns - pw.out;
+    const rows = n * pd.out * ph.out;
+    const dyWide =
+      extra === 0
+        ? dy
+        : tf.pad(tf.reshape(dy, [rows, pw.out, co]), [
+            [0, 0],
+            [0, extra],
+            [0, 0],
+          ]);
+    const positions = rows * taps.columns;
+    const dyFlat = tf.reshape(dyWide, [positions, co]);
     const all: [number, number, number][] = [];
     for (let t = 0; t < kd; t++)
       for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) all.push([t, i, j]);
@@ -213,8 +225,8 @@ export function foldedFilterGrad(
       const members = all.slice(start, start + group);
       parts.push(
         tf.tidy(() => {
-          const rows = members.map(([t, i, j]) => tf.reshape(taps.window(t, i, j), [c, positions]));
-          const lhs = rows.length === 1 ? rows[0] : tf.concat(rows, 0);
+          const windows = members.map(([t, i, j]) => tf.reshape(taps.window(t, i, j), [c, positions]));
+          const lhs = windows.length === 1 ? windows[0] : tf.concat(windows, 0);
           return tf.reshape(tf.matMul(lhs, dyFlat), [members.length, c, co]) as tf.Tensor3D;
         }),
       );

@@ -33,8 +33,12 @@ export interface TapReader {
   dispose(): void;
 }
 
-/** Prepares tap windows of x for the three plans, padding with `padValue` (0 for conv, −∞ for max). */
-export function tapReader(x: tf.Tensor5D, plans: readonly AxisPlan[], padValue = 0): TapReader {
+/** The s_d·s_h·s_w stride phases of x, padded (with `padValue`), each `[N, Qd, Qh, Qw·C]`, keyed "rd,rh,rw". */
+function stridePhases(
+  x: tf.Tensor5D,
+  plans: readonly AxisPlan[],
+  padValue: number,
+): Map<string, tf.Tensor4D> {
   const [n, , h, w, c] = x.shape;
   const [pd, ph, pw] = plans;
   const [qd, qh, qw] = plans.map(rowsOf);
@@ -61,6 +65,14 @@ export function tapReader(x: tf.Tensor5D, plans: readonly AxisPlan[], padValue =
     }
   }
   padded.dispose();
+  return phases;
+}
+
+/** Prepares tap windows of x for the three plans, padding with `padValue` (0 for conv, −∞ for max). */
+export function tapReader(x: tf.Tensor5D, plans: readonly AxisPlan[], padValue = 0): TapReader {
+  const [n, , , , c] = x.shape;
+  const [pd, ph, pw] = plans;
+  const phases = stridePhases(x, plans, padValue);
   const phase = (rd: number, rh: number, rw: number) => phases.get(`${rd},${rh},${rw}`)!;
   return {
     window: (t, i, j) =>
@@ -71,6 +83,59 @@ export function tapReader(x: tf.Tensor5D, plans: readonly AxisPlan[], padValue =
       ),
     dispose: () => {
       for (const view of phases.values()) view.dispose();
+    },
+  };
+}
+
+/** Tap windows with every padded column kept: see {@link wideTapReader}. */
+export interface WideTapReader {
+  /** Qw: columns per window row (W' plus the padded columns no output uses). */
+  columns: number;
+  /** Tap (t, i, j)'s window as `[N, D', H'·Qw·C]`. */
+  window(t: number, i: number, j: number): tf.Tensor3D;
+  /** Frees the phases. */
+  dispose(): void;
+}
+
+/**
+ * Gives tap (t, i, j)'s window of a `[N, D, H, W, C]` input with every padded column kept, as
+ * `[N, D', H'·Qw·C]` (Qw = {@link rowsOf} the width plan): each (n, d) row is then one contiguous run
+ * of the phase, so a window costs one long copy instead of H' short ones. Columns from W' on belong to
+ * no output: whatever they are multiplied with must be zero there.
+ */
+export function wideTapReader(x: tf.Tensor5D, plans: readonly AxisPlan[]): WideTapReader {
+  const [n, , , , c] = x.shape;
+  const [pd, ph, pw] = plans;
+  const [qd, qh, qw] = plans.map(rowsOf);
+  const extra = (qw - pw.out) * c;
+  const phases = stridePhases(x, plans, 0);
+  // One flat row per (n, d), with room for the last tap's run to reach past the last padded column.
+  const rows = new Map<string, tf.Tensor3D>();
+  for (const [key, view] of phases) {
+    const flat = tf.reshape(view, [n, qd, qh * qw * c]) as tf.Tensor3D;
+    rows.set(
+      key,
+      extra === 0
+        ? flat
+        : (tf.pad(flat, [
+            [0, 0],
+            [0, 0],
+            [0, extra],
+          ]) as tf.Tensor3D),
+    );
+    if (extra !== 0) flat.dispose();
+    view.dispose();
+  }
+  return {
+    columns: qw,
+    window: (t, i, j) =>
+      tf.slice(
+        rows.get(`${t % pd.stride},${i % ph.stride},${j % pw.stride}`)!,
+        [0, Math.floor(t / pd.stride), (Math.floor(i / ph.stride) * qw + Math.floor(j / pw.stride)) * c],
+        [n, pd.out, ph.out * qw * c],
+      ) as tf.Tensor3D,
+    dispose: () => {
+      for (const row of rows.values()) row.dispose();
     },
   };
 }
