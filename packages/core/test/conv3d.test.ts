@@ -141,6 +141,26 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'k3 s1 same, depth 1 (two depth taps read only padding)',
+    x: [2, 1, 3, 4, 4],
+    filter: [3, 3, 3, 4, 5],
+    options: { strides: 1, padding: 'same' },
+    webgpu: true,
+  },
+  {
+    name: 'k3 s2 explicit 1, depth 2 → 1 (first depth tap reads only padding)',
+    x: [1, 2, 4, 4, 3],
+    filter: [3, 3, 3, 3, 2],
+    options: {
+      strides: 2,
+      padding: [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+    },
+  },
+  {
     name: 'k3 s2 padding wider than the kernel',
     x: [1, 5, 6, 4, 2],
     filter: [3, 3, 3, 2, 2],
@@ -305,6 +325,12 @@ const TINY: Case[] = [
     name: 'k2 s1 same, batch 2',
     x: [2, 3, 3, 4, 1],
     filter: [2, 2, 2, 1, 3],
+    options: { strides: 1, padding: 'same' },
+  },
+  {
+    name: 'k3 s1 same, depth 1',
+    x: [1, 1, 3, 3, 2],
+    filter: [3, 3, 3, 2, 2],
     options: { strides: 1, padding: 'same' },
   },
   {

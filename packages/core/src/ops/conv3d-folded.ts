@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AxisPlan } from './geometry.js';
 import { withLazyGradients } from './lazy-grad.js';
-import { layAxis, rowsOf, wideTapReader } from './taps.js';
+import { layAxis, liveTaps, rowsOf, wideTapReader } from './taps.js';
 import { padOrCrop } from './views.js';
 
 /** The three spatial plans (depth, height, width) of one convolution. */
@@ -28,7 +28,10 @@ function pad2d(ph: AxisPlan, pw: AxisPlan): Pad2d {
   ];
 }
 
-/** Forward pass: Σ_t conv2d(depth tap t of x, filter[t]) with H/W strides and padding done by conv2d. */
+/**
+ * Forward pass: Σ_t conv2d(depth tap t of x, filter[t]) with H/W strides and padding done by conv2d,
+ * over the depth taps that read some real input (see {@link liveTaps}).
+ */
 export function foldedForward(x: tf.Tensor5D, w: tf.Tensor5D, plans: ConvPlans): tf.Tensor5D {
   const [n, , h, wd, c] = x.shape;
   const [kd, kh, kw, , co] = w.shape;
@@ -39,7 +42,7 @@ export function foldedForward(x: tf.Tensor5D, w: tf.Tensor5D, plans: ConvPlans):
     const taps = tf.reshape(w, [kd, kh * kw * c * co]);
     const pad = pad2d(ph, pw);
     let sum: tf.Tensor4D | undefined;
-    for (let t = 0; t < kd; t++) {
+    for (const t of liveTaps(pd)) {
       const yt = tf.tidy(() => {
         const xt = tf
           .slice(rows, [0, Math.floor(t / pd.stride), t % pd.stride, 0], [n, pd.out, 1, hwc])
@@ -49,7 +52,7 @@ export function foldedForward(x: tf.Tensor5D, w: tf.Tensor5D, plans: ConvPlans):
       });
       sum = accumulate(sum, yt);
     }
-    return tf.reshape(sum!, [n, pd.out, ph.out, pw.out, co]);
+    return tf.reshape(sum ?? tf.zeros([n * pd.out, ph.out, pw.out, co]), [n, pd.out, ph.out, pw.out, co]);
   });
 }
 
@@ -133,8 +136,8 @@ export function planeInputGrad(
 }
 
 /**
- * Input gradient: per depth tap, the H/W part is {@link planeInputGrad}; the depth part scatters each
- * tap's result back to the input rows it came from.
+ * Input gradient: per live depth tap, the H/W part is {@link planeInputGrad}; the depth part scatters
+ * each tap's result back to the input rows it came from (a dead tap's would land in the padding only).
  */
 export function foldedInputGrad(
   dy: tf.Tensor5D,
@@ -152,7 +155,7 @@ export function foldedInputGrad(
     const rows = rowsOf(pd);
     const hwc = h * wd * c;
     let sum: tf.Tensor4D | undefined;
-    for (let t = 0; t < kd; t++) {
+    for (const t of liveTaps(pd)) {
       const placed = tf.tidy(() => {
         const wt = tf.slice(swapped, [t, 0], [1, -1]).reshape([kh, kw, co, c]) as tf.Tensor4D;
         const gt = planeInputGrad(dyPlanes, wt, ph, pw).reshape([n, pd.out, 1, hwc]);
@@ -167,7 +170,11 @@ export function foldedInputGrad(
       });
       sum = accumulate(sum, placed);
     }
-    const padded = tf.reshape(sum!, [n, rows * pd.stride, hwc]) as tf.Tensor3D;
+    const padded = tf.reshape(sum ?? tf.zeros([n, rows * pd.stride, hwc]), [
+      n,
+      rows * pd.stride,
+      hwc,
+    ]) as tf.Tensor3D;
     const dx = padOrCrop(padded, [
       [0, 0],
       [-pd.before, d - (rows * pd.stride - pd.before)],
@@ -214,9 +221,10 @@ export function foldedFilterGrad(
           ]);
     const positions = rows * taps.columns;
     const dyFlat = tf.reshape(dyWide, [positions, co]);
+    // Depth taps that meet only padding have a zero gradient (see liveTaps).
+    const live = liveTaps(pd);
     const all: [number, number, number][] = [];
-    for (let t = 0; t < kd; t++)
-      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) all.push([t, i, j]);
+    for (const t of live) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) all.push([t, i, j]);
     // Few input channels (the stem has one): a single tap's product would be (nearly) matrix–vector,
     // memory-bound. Stack several taps' windows as rows — scratch no larger than dy — and multiply once.
     const group = Math.max(1, Math.floor(co / c));
@@ -231,7 +239,15 @@ export function foldedFilterGrad(
         }),
       );
     }
-    return tf.reshape(parts.length === 1 ? parts[0] : tf.concat(parts, 0), [kd, kh, kw, c, co]);
+    if (parts.length === 0) return tf.zeros(wShape);
+    const computed = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+    if (live.length === kd) return tf.reshape(computed, [kd, kh, kw, c, co]);
+    const block = kh * kw;
+    const byDepth = Array.from({ length: kd }, (_, t) => {
+      const k = live.indexOf(t);
+      return k === -1 ? tf.zeros([block, c, co]) : tf.slice(computed, [k * block, 0, 0], [block, c, co]);
+    });
+    return tf.reshape(tf.concat(byDepth, 0), [kd, kh, kw, c, co]);
   });
 }
 
