@@ -150,15 +150,16 @@ export function foldedInputGrad(
   const [pd, ph, pw] = plans;
   return tf.tidy(() => {
     const dyPlanes = tf.reshape(dy, [n * pd.out, ph.out, pw.out, co]) as tf.Tensor4D;
-    // In/out channels swapped once for all taps: one transpose per convolution, not one per tap.
-    const swapped = tf.reshape(tf.transpose(tf.reshape(w, [kd * kh * kw, c, co]), [0, 2, 1]), [kd, -1]);
+    const taps = tf.reshape(w, [kd, kh * kw * c * co]);
     const rows = rowsOf(pd);
     const hwc = h * wd * c;
     let sum: tf.Tensor4D | undefined;
     for (const t of liveTaps(pd)) {
       const placed = tf.tidy(() => {
-        const wt = tf.slice(swapped, [t, 0], [1, -1]).reshape([kh, kw, co, c]) as tf.Tensor4D;
-        const gt = planeInputGrad(dyPlanes, wt, ph, pw).reshape([n, pd.out, 1, hwc]);
+        // In/out channels swapped for the whole depth tap at once (one transpose, not one per phase).
+        const wt = tf.slice(taps, [t, 0], [1, -1]).reshape([kh * kw, c, co]);
+        const swapped = tf.reshape(tf.transpose(wt, [0, 2, 1]), [kh, kw, co, c]) as tf.Tensor4D;
+        const gt = planeInputGrad(dyPlanes, swapped, ph, pw).reshape([n, pd.out, 1, hwc]);
         const row = Math.floor(t / pd.stride);
         const phase = t % pd.stride;
         return tf.pad(gt, [
