@@ -19,7 +19,7 @@ describe('the pipeline end to end on a tiny cohort', () => {
       inputShape: [8, 32, 32],
       widths: [4, 8, 8, 8],
       embedDim: 16,
-      image: { epochs: 1, batchSize: 8, lr: 1e-3, weightDecay: 0.005 },
+      image: { epochs: 1, batchSize: 8, lr: 1e-3, weightDecay: 0.005, maxClassWeight: 3 },
       align: {
         epochs: 1,
         batchSize: 8,

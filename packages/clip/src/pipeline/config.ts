@@ -13,7 +13,8 @@ export interface PipelineConfig {
   widths: [number, number, number, number];
   /** Shared embedding width (projection head output; the text embedding width). */
   embedDim: number;
-  image: { epochs: number; batchSize: number; lr: number; weightDecay: number };
+  /** `maxClassWeight` caps the balanced class weights (a class seen twice would otherwise weigh ~20×). */
+  image: { epochs: number; batchSize: number; lr: number; weightDecay: number; maxClassWeight: number };
   text: { mntpEpochs: number; simcseEpochs: number; batchSize: number; lr: number; shuffles: number };
   align: {
     epochs: number;
@@ -45,7 +46,7 @@ export const TINY_CONFIG: PipelineConfig = {
   window: [50, 500],
   widths: [8, 16, 32, 64],
   embedDim: 128,
-  image: { epochs: 10, batchSize: 8, lr: 2e-3, weightDecay: 0.005 },
+  image: { epochs: 10, batchSize: 8, lr: 2e-3, weightDecay: 0.005, maxClassWeight: 3 },
   text: { mntpEpochs: 2, simcseEpochs: 2, batchSize: 16, lr: 1e-3, shuffles: 4 },
   align: {
     epochs: 12,
@@ -70,7 +71,13 @@ export const PAPER_CONFIG: PipelineConfig = {
   window: [50, 500],
   widths: [64, 128, 256, 512],
   embedDim: 4096,
-  image: { epochs: 200, batchSize: 8, lr: 5e-4, weightDecay: 0.005 },
+  image: {
+    epochs: 200,
+    batchSize: 8,
+    lr: 5e-4,
+    weightDecay: 0.005,
+    maxClassWeight: Number.POSITIVE_INFINITY,
+  },
   text: { mntpEpochs: 3, simcseEpochs: 3, batchSize: 16, lr: 2e-4, shuffles: 4 },
   align: {
     epochs: 100,

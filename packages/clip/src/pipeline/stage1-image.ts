@@ -38,7 +38,9 @@ function labelsOf(records: KidneyRecord[]): number[][] {
 export async function trainImageStage(inputs: ImageStageInputs): Promise<StageResult> {
   const { model, config, cache } = inputs;
   const hp = config.image;
-  const classWeights = balancedClassWeights(labelsOf(inputs.train), ATTRIBUTE_CLASSES);
+  const classWeights = balancedClassWeights(labelsOf(inputs.train), ATTRIBUTE_CLASSES).map((weights) =>
+    weights.map((w) => Math.min(w, hp.maxClassWeight)),
+  );
   const variables = [...model.backbone.trainableVariables, ...model.attributes.trainableVariables];
   const optimizer = new AdamW([{ variables }], { weightDecay: hp.weightDecay });
   const stepsPerEpoch = batchCount(inputs.train.length, hp.batchSize);
