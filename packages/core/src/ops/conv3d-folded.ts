@@ -187,12 +187,12 @@ export function foldedInputGrad(
 
 /**
  * Filter gradient: per kernel tap, `windowᵀ·dy`, `[C, P]·[P, Co]` (P = N·Do·Ho·Qw, dy widened from Wo to
- * the Qw padded columns with zeros). The input is turned channels-first once (`[C·N, D, H, W]`), so
- * each tap's `windowᵀ` is a slice of one stride phase of the padded input with one long contiguous run
- * per (n, d) (see {@link wideTapReader}), and dy is the same right-hand operand of every product — wasm's matMul
+ * the Qw padded columns with zeros). The stride phases of the padded input are turned channels-first
+ * once, so each tap's `windowᵀ` is a slice of one of them with one long contiguous run per (c, n, d)
+ * (see {@link wideTapReader}), and dy is the same right-hand operand of every product — wasm's matMul
  * packs its right operand once and reuses it while that tensor lives (a new right operand per tap, or
- * a transposed left one, is 2–7× slower). Scratch space is two copies of the input (channels-first, the
- * phases) plus the windows of one product at a time — never the 27× of im2col.
+ * a transposed left one, is 2–7× slower). Scratch space is at most two copies of the input (the phases,
+ * channels last then first) plus the windows of one product at a time — never the 27× of im2col.
  */
 export function foldedFilterGrad(
   x: tf.Tensor5D,
@@ -200,15 +200,11 @@ export function foldedFilterGrad(
   wShape: [number, number, number, number, number],
   plans: ConvPlans,
 ): tf.Tensor5D {
-  const [n, d, h, wd, c] = x.shape;
+  const [n, , , , c] = x.shape;
   const [kd, kh, kw, , co] = wShape;
   const [pd, ph, pw] = plans;
   return tf.tidy(() => {
-    const channelsFirst = tf.tidy(() =>
-      tf.reshape(tf.transpose(tf.reshape(x, [n, d * h * wd, c]), [2, 0, 1]), [c * n, d, h, wd, 1]),
-    ) as tf.Tensor5D;
-    const taps = wideTapReader(channelsFirst, plans);
-    channelsFirst.dispose();
+    const taps = wideTapReader(x, plans);
     // dy widened to the windows' Qw columns with zeros: the extra columns meet no output.
     const extra = taps.columns - pw.out;
     const rows = n * pd.out * ph.out;

@@ -106,43 +106,47 @@ export function tapReader(x: tf.Tensor5D, plans: readonly AxisPlan[], padValue =
   };
 }
 
-/** Tap windows with every padded column kept: see {@link wideTapReader}. */
+/** Channels-first tap windows with every padded column kept: see {@link wideTapReader}. */
 export interface WideTapReader {
   /** Qw: columns per window row (W' plus the padded columns no output uses). */
   columns: number;
-  /** Tap (t, i, j)'s window as `[N, D', H'·Qw·C]`. */
+  /** Tap (t, i, j)'s window as `[C·N, D', H'·Qw]`. */
   window(t: number, i: number, j: number): tf.Tensor3D;
   /** Frees the phases. */
   dispose(): void;
 }
 
 /**
- * Gives tap (t, i, j)'s window of a `[N, D, H, W, C]` input with every padded column kept, as
- * `[N, D', H'·Qw·C]` (Qw = {@link rowsOf} the width plan): each (n, d) row is then one contiguous run
- * of the phase, so a window costs one long copy instead of H' short ones. Columns from W' on belong to
- * no output: whatever they are multiplied with must be zero there.
+ * Gives tap (t, i, j)'s window of a `[N, D, H, W, C]` input channels first and with every padded column
+ * kept, as `[C·N, D', H'·Qw]` (Qw = {@link rowsOf} the width plan): each (c, n, d) row is then one
+ * contiguous run of a phase, so a window costs one long copy instead of H' short ones, and reshapes to
+ * `[C, N·D'·H'·Qw]` for free. Columns from W' on belong to no output: whatever they are multiplied with
+ * must be zero there. The stride phases are split channels last (contiguous runs of C) and each is
+ * then transposed: together one transpose of the input.
  */
 export function wideTapReader(x: tf.Tensor5D, plans: readonly AxisPlan[]): WideTapReader {
   const [n, , , , c] = x.shape;
   const [pd, ph, pw] = plans;
   const [qd, qh, qw] = plans.map(rowsOf);
-  const extra = (qw - pw.out) * c;
+  const extra = qw - pw.out;
   const phases = stridePhases(x, plans, 0);
-  // One flat row per (n, d), with room for the last tap's run to reach past the last padded column.
+  // One flat row per (c, n, d), with room for the last tap's run to reach past the last padded column.
   const rows = new Map<string, tf.Tensor3D>();
   for (const [key, view] of phases) {
-    const flat = tf.reshape(view, [n, qd, qh * qw * c]) as tf.Tensor3D;
     rows.set(
       key,
-      extra === 0
-        ? flat
-        : (tf.pad(flat, [
-            [0, 0],
-            [0, 0],
-            [0, extra],
-          ]) as tf.Tensor3D),
+      tf.tidy(() => {
+        const byChannel = tf.transpose(tf.reshape(view, [n, qd * qh * qw, c]), [2, 0, 1]);
+        const flat = tf.reshape(byChannel, [c * n, qd, qh * qw]) as tf.Tensor3D;
+        return extra === 0
+          ? flat
+          : (tf.pad(flat, [
+              [0, 0],
+              [0, 0],
+              [0, extra],
+            ]) as tf.Tensor3D);
+      }),
     );
-    if (extra !== 0) flat.dispose();
     view.dispose();
   }
   return {
@@ -150,8 +154,8 @@ export function wideTapReader(x: tf.Tensor5D, plans: readonly AxisPlan[]): WideT
     window: (t, i, j) =>
       tf.slice(
         rows.get(`${t % pd.stride},${i % ph.stride},${j % pw.stride}`)!,
-        [0, Math.floor(t / pd.stride), (Math.floor(i / ph.stride) * qw + Math.floor(j / pw.stride)) * c],
-        [n, pd.out, ph.out * qw * c],
+        [0, Math.floor(t / pd.stride), Math.floor(i / ph.stride) * qw + Math.floor(j / pw.stride)],
+        [c * n, pd.out, ph.out * qw],
       ) as tf.Tensor3D,
     dispose: () => {
       for (const row of rows.values()) row.dispose();
