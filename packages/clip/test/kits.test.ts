@@ -5,19 +5,27 @@ import { writeNifti } from 'renal-volume-io';
 import { describe, expect, it } from 'vitest';
 import { kitsAggressive, kitsOverallSurvival, readKitsFolder } from '../src/index.js';
 
-const affine = [
+const identity = [
   [1, 0, 0, 0],
   [0, 1, 0, 0],
   [0, 0, 1, 0],
   [0, 0, 0, 1],
 ];
+/** Voxel i runs towards the patient's left (x = −i), as in scans stored in LPS/LAS order. */
+const flippedX = [
+  [-1, 0, 0, 19],
+  [0, 1, 0, 0],
+  [0, 0, 1, 0],
+  [0, 0, 0, 1],
+];
 
-async function writeCase(root: string, name: string, tumourAt: [number, number, number]) {
+/** Two kidneys along i (voxels 1–5 and 14–18 of row j=5, k=3) and a tumour at `tumourAt`. */
+async function writeCase(root: string, name: string, tumourAt: [number, number, number], affine = identity) {
   const shape: [number, number, number] = [20, 10, 6];
   const seg = new Uint8Array(20 * 10 * 6);
   const at = (i: number, j: number, k: number) => i + 20 * (j + 10 * k);
-  for (let i = 2; i < 18; i++) seg[at(i, 5, 3)] = 1;
-  for (let di = -1; di <= 1; di++) seg[at(tumourAt[0] + di, tumourAt[1], tumourAt[2])] = 2;
+  for (const i of [1, 2, 3, 4, 5, 14, 15, 16, 17, 18]) seg[at(i, 5, 3)] = 1;
+  seg[at(...tumourAt)] = 2;
   mkdirSync(join(root, name), { recursive: true });
   const volume = (data: Uint8Array | Int16Array) => ({
     data,
@@ -45,10 +53,11 @@ describe('KiTS folder adapter', () => {
     expect(kitsOverallSurvival({ case_id: 'a', vital_status: 'alive' })).toBeUndefined();
   });
 
-  it('reads cases with tumour centres from the segmentation and the side from the affine', async () => {
+  it("reads one record per tumour-bearing kidney, its side from RAS x (+x is the patient's right)", async () => {
     const root = mkdtempSync(join(tmpdir(), 'kits-'));
-    await writeCase(root, 'case_00000', [15, 5, 3]);
-    await writeCase(root, 'case_00001', [4, 5, 2]);
+    await writeCase(root, 'case_00000', [16, 5, 3]);
+    await writeCase(root, 'case_00001', [3, 5, 3]);
+    await writeCase(root, 'case_00002', [16, 5, 3], flippedX);
     writeFileSync(
       join(root, 'kits.json'),
       JSON.stringify([
@@ -63,9 +72,10 @@ describe('KiTS folder adapter', () => {
       ]),
     );
     const records = await readKitsFolder(root);
-    expect(records.map((r) => [r.id, r.center, r.malignant, r.aggressive])).toEqual([
-      ['case_00000_L', [15, 5, 3], 1, 1],
-      ['case_00001_R', [4, 5, 2], 0, 0],
+    expect(records.map((r) => [r.id, r.side, r.center, r.malignant, r.aggressive])).toEqual([
+      ['case_00000_R', 'R', [16, 5, 3], 1, 1],
+      ['case_00001_L', 'L', [3, 5, 3], 0, 0],
+      ['case_00002_L', 'L', [16, 5, 3], undefined, undefined],
     ]);
     expect(records[0].os?.event).toBe(0);
     await expect(readKitsFolder(join(root, 'nope'))).rejects.toThrow(/no such folder/);

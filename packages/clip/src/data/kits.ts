@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { applyAffine, readNifti, type Volume } from 'renal-volume-io';
+import { kidneyRegions, readNifti } from 'renal-volume-io';
 import type { KidneyRecord } from './manifest.js';
 
 /** A KiTS folder or clinical record that cannot be used. */
@@ -70,43 +70,13 @@ export function kitsOverallSurvival(clinical: KitsClinical): { time: number; eve
   return { time: days / 30.4375, event: dead ? 1 : 0 };
 }
 
-/** Centre (voxel i, j, k) and side of the tumour — or of the kidney when there is no tumour — in a KiTS mask. */
-export function tumourCenter(segmentation: Volume): { center: [number, number, number]; side: 'L' | 'R' } {
-  const [nx, ny] = segmentation.shape;
-  const sums = { tumour: [0, 0, 0, 0], kidney: [0, 0, 0, 0] };
-  const data = segmentation.data;
-  for (let index = 0; index < data.length; index++) {
-    const label = data[index];
-    if (label <= 0) continue;
-    const target = label === 2 ? sums.tumour : sums.kidney;
-    const i = index % nx;
-    const j = Math.floor(index / nx) % ny;
-    const k = Math.floor(index / (nx * ny));
-    target[0] += i;
-    target[1] += j;
-    target[2] += k;
-    target[3]++;
-  }
-  const chosen = sums.tumour[3] > 0 ? sums.tumour : sums.kidney;
-  if (chosen[3] === 0)
-    throw new KitsError(`${segmentation.source ?? 'segmentation'}: no kidney or tumour voxels`);
-  const center: [number, number, number] = [
-    Math.round(chosen[0] / chosen[3]),
-    Math.round(chosen[1] / chosen[3]),
-    Math.round(chosen[2] / chosen[3]),
-  ];
-  // NIfTI world coordinates are RAS+: x > midline means the patient's left.
-  const mid = segmentation.shape.map((n) => (n - 1) / 2);
-  const side =
-    applyAffine(segmentation.affine, center)[0] > applyAffine(segmentation.affine, mid)[0] ? 'L' : 'R';
-  return { center, side };
-}
-
 /**
  * Reads a KiTS folder (`case_XXXXX/imaging.nii.gz` + `segmentation.nii.gz` + clinical JSON) as kidney records:
- * one per case, the tumour's kidney, centred on the tumour (from the segmentation), phase A (KiTS scans are
- * late arterial / nephrographic). Malignancy from `malignant`, aggressiveness from ISUP ≥ 3 or pT ≥ 3, OS from
- * `vital_status` + `vital_days_after_surgery` (months). Cases without imaging are skipped.
+ * one per tumour-bearing kidney, centred on its tumour, phase A (KiTS scans are late arterial / nephrographic).
+ * Kidneys are told apart and given their side by renal-volume-io's `kidneyRegions` (connected components, RAS x);
+ * a kidney without tumour is skipped, since KiTS's clinical labels describe the tumour. Malignancy from
+ * `malignant`, aggressiveness from ISUP ≥ 3 or pT ≥ 3, OS from `vital_status` + `vital_days_after_surgery`
+ * (months). Cases without imaging are skipped.
  */
 export async function readKitsFolder(dir: string): Promise<KidneyRecord[]> {
   const root = resolve(dir);
@@ -117,26 +87,34 @@ export async function readKitsFolder(dir: string): Promise<KidneyRecord[]> {
     const imaging = join(root, name, 'imaging.nii.gz');
     const segmentationFile = join(root, name, 'segmentation.nii.gz');
     if (!existsSync(imaging) || !existsSync(segmentationFile)) continue;
-    const { center, side } = tumourCenter(await readNifti(segmentationFile));
-    const info = clinical.get(name);
-    const record: KidneyRecord = {
-      id: `${name}_${side}`,
-      patientId: name,
-      side,
-      phases: { A: imaging },
-      center,
-      mask: segmentationFile,
-    };
-    if (info?.malignant !== undefined && info.malignant !== null) record.malignant = info.malignant ? 1 : 0;
-    if (info) {
-      const aggressive = kitsAggressive(info);
-      if (aggressive !== undefined) record.aggressive = aggressive;
-      const os = kitsOverallSurvival(info);
-      if (os) record.os = os;
+    const labels = clinicalLabels(clinical.get(name));
+    for (const kidney of kidneyRegions(await readNifti(segmentationFile))) {
+      if (kidney.tumorCenter === undefined) continue;
+      records.push({
+        id: `${name}_${kidney.side}`,
+        patientId: name,
+        side: kidney.side,
+        phases: { A: imaging },
+        center: kidney.tumorCenter.map(Math.round) as [number, number, number],
+        mask: segmentationFile,
+        ...labels,
+      });
     }
-    records.push(record);
   }
   if (records.length === 0)
     throw new KitsError(`${root}: no case_XXXXX folder with imaging.nii.gz and segmentation.nii.gz`);
   return records;
+}
+
+function clinicalLabels(
+  info: KitsClinical | undefined,
+): Pick<KidneyRecord, 'malignant' | 'aggressive' | 'os'> {
+  if (info === undefined) return {};
+  const labels: Pick<KidneyRecord, 'malignant' | 'aggressive' | 'os'> = {};
+  if (info.malignant !== undefined && info.malignant !== null) labels.malignant = info.malignant ? 1 : 0;
+  const aggressive = kitsAggressive(info);
+  if (aggressive !== undefined) labels.aggressive = aggressive;
+  const os = kitsOverallSurvival(info);
+  if (os) labels.os = os;
+  return labels;
 }
