@@ -32,6 +32,8 @@ interface Case {
   padding: 'same' | 'valid' | Pads;
   /** Half the inputs exactly zero, so windows tie (as after a ReLU). */
   zeros?: boolean;
+  /** Every input negative (wasm's MaxPool3D returned FLT_MIN for such windows). */
+  negative?: boolean;
 }
 
 const CASES: Case[] = [
@@ -46,6 +48,19 @@ const CASES: Case[] = [
       [1, 1],
       [1, 1],
     ],
+  },
+  {
+    name: 'max 3 s2 pad 1, every value negative',
+    kind: 'max',
+    x: [2, 5, 6, 7, 3],
+    size: [3, 3, 3],
+    strides: [2, 2, 2],
+    padding: [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ],
+    negative: true,
   },
   {
     name: 'max 2 s2 valid',
@@ -175,13 +190,11 @@ async function oursWithGrad(
 describe('maxPool3d / avgPool3d (forward and dx) on every backend', () => {
   for (const [index, c] of CASES.entries()) {
     const rng = new Rng(300 + index);
-    const x: Arr = {
-      data: randomValues(
-        rng,
-        c.x.reduce((a, b) => a * b),
-      ),
-      shape: c.x,
-    };
+    const values = randomValues(
+      rng,
+      c.x.reduce((a, b) => a * b),
+    );
+    const x: Arr = { data: c.negative ? values.map((v) => -Math.abs(v) - 0.5) : values, shape: c.x };
     const f = reference(c);
     const y = f([x]);
     const r = randomValues(rng, y.data.length);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { tapReader } from './taps.js';
+import { layAxis, rowsOf } from './taps.js';
 import { padSpatial } from './views.js';
 import {
   type AxisPlan,
@@ -55,26 +55,40 @@ function separableAvgPool(padded: tf.Tensor5D, plans: AxisPlan[]): tf.Tensor5D {
 }
 
 /**
- * Max pooling as a running `tf.maximum` over the kernel taps' strided windows (see taps.ts). Maximum's
- * gradient sends ties to its first argument, so, as in PyTorch, each window's gradient goes to its
- * first maximum in scan order. Used for windows where TensorFlow.js 4.22's 3-D max pooling is wrong:
- * non-cubic windows (cpu's and webgpu's MaxPool3DGrad, wasm's MaxPool3D forward) or unequal strides —
- * 2-D pooling is no way out, wasm's MaxPoolGrad is wrong for non-square windows and −∞ padding.
+ * One axis of a max pool: axis 1 of `[A, L, B]`, padded with −∞ and laid out as rows of `stride`, so each
+ * kernel tap is a contiguous slice; a running `tf.maximum` in tap order (its gradient sends ties to its
+ * first argument, so each window's gradient goes to its first maximum).
  */
-function tapMaxPool(x: tf.Tensor5D, plans: AxisPlan[]): tf.Tensor5D {
-  const [n, , , , c] = x.shape;
-  const [pd, ph, pw] = plans;
-  const taps = tapReader(x, plans, Number.NEGATIVE_INFINITY);
-  let y: tf.Tensor4D | undefined;
-  for (let t = 0; t < pd.kernel; t++) {
-    for (let i = 0; i < ph.kernel; i++) {
-      for (let j = 0; j < pw.kernel; j++) {
-        const window = taps.window(t, i, j);
-        y = y === undefined ? window : (tf.maximum(y, window) as tf.Tensor4D);
-      }
-    }
+function maxAlongAxis(x: tf.Tensor3D, p: AxisPlan): tf.Tensor3D {
+  const [a, , b] = x.shape;
+  const rows = tf.reshape(layAxis(x, p, Number.NEGATIVE_INFINITY), [a, rowsOf(p), p.stride, b]);
+  let y: tf.Tensor | undefined;
+  for (let t = 0; t < p.kernel; t++) {
+    const tap = tf.slice(rows, [0, Math.floor(t / p.stride), t % p.stride, 0], [a, p.out, 1, b]);
+    y = y === undefined ? tap : tf.maximum(y, tap);
   }
-  return tf.reshape(y!, [n, pd.out, ph.out, pw.out, c]);
+  return tf.reshape(y!, [a, p.out, b]);
+}
+
+/**
+ * Max pooling as three 1-D max pools — width, then height, then depth (a max over a box is separable).
+ * Each window's gradient goes to its first maximum in (depth, height, width) scan order, as PyTorch:
+ * the depth pass picks the first plane holding the maximum, the height pass the first row in it, the
+ * width pass the first element in that row. 3 + 3 + 3 maxima on shrinking tensors instead of 27.
+ *
+ * Why not tf.maxPool3d: TensorFlow.js 4.22's wasm MaxPool3D starts each window's running maximum at
+ * FLT_MIN (the smallest positive float), so a window of negative values returns 1.2e-38; its
+ * MaxPool3DGrad is also slower than this. cpu's and webgpu's MaxPool3DGrad are wrong for non-cubic
+ * windows, and 2-D pooling is no way out: wasm's MaxPoolGrad is wrong for non-square windows and −∞
+ * padding.
+ */
+function separableMaxPool(x: tf.Tensor5D, plans: AxisPlan[]): tf.Tensor5D {
+  const [n, d, h, w, c] = x.shape;
+  const [pd, ph, pw] = plans;
+  const byWidth = maxAlongAxis(tf.reshape(x, [n * d * h, w, c]), pw);
+  const byHeight = maxAlongAxis(tf.reshape(byWidth, [n * d, h, pw.out * c]), ph);
+  const byDepth = maxAlongAxis(tf.reshape(byHeight, [n, d, ph.out * pw.out * c]), pd);
+  return tf.reshape(byDepth, [n, pd.out, ph.out, pw.out, c]);
 }
 
 const padsOf = (plans: AxisPlan[]) => plans.map((p): [number, number] => [p.before, p.after]);
@@ -88,16 +102,7 @@ const padsOf = (plans: AxisPlan[]) => plans.map((p): [number, number] => [p.befo
  */
 export function maxPool3d(x: tf.Tensor5D, options: Pool3dOptions): tf.Tensor5D {
   const plans = plan(x, options, 'maxPool3d');
-  const [pd, ph, pw] = plans;
-  const cubic =
-    pd.kernel === ph.kernel && ph.kernel === pw.kernel && pd.stride === ph.stride && ph.stride === pw.stride;
-  return tf.tidy(() => {
-    if (!cubic) return tapMaxPool(x, plans);
-    // Cubic windows with equal strides: TensorFlow.js's MaxPool3D and its gradient are right on every
-    // backend (−∞ padding included) and faster than the tap formulation.
-    const padded = padSpatial(x, padsOf(plans), Number.NEGATIVE_INFINITY);
-    return tf.maxPool3d(padded, pd.kernel, pd.stride, 'valid');
-  });
+  return tf.tidy(() => separableMaxPool(x, plans));
 }
 
 /**

@@ -45,27 +45,16 @@ export function layAxis(x: tf.Tensor3D, p: AxisPlan, value = 0): tf.Tensor3D {
   );
 }
 
-/** Gives tap (t, i, j)'s window of a `[N, D, H, W, C]` input as `[N, D', H', W'·C]`. */
-export interface TapReader {
-  window(t: number, i: number, j: number): tf.Tensor4D;
-  /** Frees the phases (call outside a tidy, or let the enclosing tidy do it). */
-  dispose(): void;
-}
-
-/** The s_d·s_h·s_w stride phases of x, padded (with `padValue`), each `[N, Qd, Qh, Qw·C]`, keyed "rd,rh,rw". */
-function stridePhases(
-  x: tf.Tensor5D,
-  plans: readonly AxisPlan[],
-  padValue: number,
-): Map<string, tf.Tensor4D> {
+/** The s_d·s_h·s_w stride phases of x, zero-padded, each `[N, Qd, Qh, Qw·C]`, keyed "rd,rh,rw". */
+function stridePhases(x: tf.Tensor5D, plans: readonly AxisPlan[]): Map<string, tf.Tensor4D> {
   const [n, , h, w, c] = x.shape;
   const [pd, ph, pw] = plans;
   const [qd, qh, qw] = plans.map(rowsOf);
   const [td, th, tw] = plans.map((p) => rowsOf(p) * p.stride);
   const padded = tf.tidy(() => {
-    const byDepth = layAxis(tf.reshape(x, [n, pd.size, h * w * c]), pd, padValue);
-    const byHeight = layAxis(tf.reshape(byDepth, [n * td, h, w * c]), ph, padValue);
-    return layAxis(tf.reshape(byHeight, [n * td * th, w, c]), pw, padValue);
+    const byDepth = layAxis(tf.reshape(x, [n, pd.size, h * w * c]), pd);
+    const byHeight = layAxis(tf.reshape(byDepth, [n * td, h, w * c]), ph);
+    return layAxis(tf.reshape(byHeight, [n * td * th, w, c]), pw);
   });
   // Built now, in the caller's scope: built lazily inside a caller's inner tidy they would be freed
   // at its end while later taps still read them.
@@ -85,25 +74,6 @@ function stridePhases(
   }
   padded.dispose();
   return phases;
-}
-
-/** Prepares tap windows of x for the three plans, padding with `padValue` (0 for conv, −∞ for max). */
-export function tapReader(x: tf.Tensor5D, plans: readonly AxisPlan[], padValue = 0): TapReader {
-  const [n, , , , c] = x.shape;
-  const [pd, ph, pw] = plans;
-  const phases = stridePhases(x, plans, padValue);
-  const phase = (rd: number, rh: number, rw: number) => phases.get(`${rd},${rh},${rw}`)!;
-  return {
-    window: (t, i, j) =>
-      tf.slice(
-        phase(t % pd.stride, i % ph.stride, j % pw.stride),
-        [0, Math.floor(t / pd.stride), Math.floor(i / ph.stride), Math.floor(j / pw.stride) * c],
-        [n, pd.out, ph.out, pw.out * c],
-      ),
-    dispose: () => {
-      for (const view of phases.values()) view.dispose();
-    },
-  };
 }
 
 /** Channels-first tap windows with every padded column kept: see {@link wideTapReader}. */
@@ -129,7 +99,7 @@ export function wideTapReader(x: tf.Tensor5D, plans: readonly AxisPlan[]): WideT
   const [pd, ph, pw] = plans;
   const [qd, qh, qw] = plans.map(rowsOf);
   const extra = qw - pw.out;
-  const phases = stridePhases(x, plans, 0);
+  const phases = stridePhases(x, plans);
   // One flat row per (c, n, d), with room for the last tap's run to reach past the last padded column.
   const rows = new Map<string, tf.Tensor3D>();
   for (const [key, view] of phases) {
