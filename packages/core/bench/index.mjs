@@ -1,4 +1,4 @@
-// renal-core conv3d benchmark: `pnpm --filter renal-core bench [-- --quick] [-- --reps N] [-- --webgpu]`.
+// renal-core conv3d benchmark: `pnpm --filter renal-core bench [-- --quick] [-- --no-cpu] [-- --reps N] [-- --webgpu]`.
 // Prints the machine state, then forward and forward+backward GFLOP/s for TensorFlow.js's own conv3d on
 // cpu (the reference row), our conv3d on cpu and wasm (and webgpu with --webgpu, which runs on the CPU
 // through Mesa here), and PyTorch (/usr/bin/python3, 2 threads) timed in the same run, with ratios.
@@ -8,6 +8,8 @@ import { conv3d, conv3dFlops, formatMachineState, initBackend, machineState, tf 
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+// --no-cpu: skip the cpu rows (minutes of tfjs's cpu conv3d), e.g. to re-measure wasm against PyTorch.
+const withCpu = !args.includes('--no-cpu');
 const withWebgpu = args.includes('--webgpu');
 const repsArg = args.indexOf('--reps');
 const reps = repsArg >= 0 ? Number(args[repsArg + 1]) : 3;
@@ -134,11 +136,13 @@ console.log(
 const rows = [];
 for (const layer of LAYERS) {
   const small = cpuSized(layer);
-  rows.push(
-    await measure('cpu', 'tf.conv3d (reference)', nativeConv(layer), small, 1, { forwardBackward: !quick }),
-  );
   const ours = (x, w) => conv3d(x, w, layer.options);
-  rows.push(await measure('cpu', 'renal-core conv3d', ours, small, 1, { forwardBackward: !quick }));
+  if (withCpu) {
+    rows.push(
+      await measure('cpu', 'tf.conv3d (reference)', nativeConv(layer), small, 1, { forwardBackward: !quick }),
+    );
+    rows.push(await measure('cpu', 'renal-core conv3d', ours, small, 1, { forwardBackward: !quick }));
+  }
   // One untimed call first: the wasm backend sets up XNNPACK operators on first use.
   await measure(
     'wasm',
