@@ -3,7 +3,8 @@ import { attentionBias, positionIds, type TokenBatch } from './batch.js';
 import type { LlamaConfig } from './config.js';
 import { dropout, maskedSoftmax, swiglu } from './fused.js';
 import type { LoraAdapter } from './lora.js';
-import { mm, swapLastAxes } from './matmul.js';
+import { batchedMatMul } from './batched-matmul.js';
+import { mm } from './matmul.js';
 import { ropeInverseFrequencies, ropeTables } from './rope.js';
 import { disposeWeights, LINEAR_MODULES, type LinearModule, type LlamaWeights } from './weights.js';
 
@@ -134,11 +135,13 @@ export class LlamaModel {
     const v = heads(this.linear(h, i, 'v_proj', ctx), KV);
     // Grouped-query attention without copying keys: the `rep` query heads sharing one key/value head
     // are stacked along the sequence axis, [B, KV, rep·T, hd].
-    const grouped = tf.reshape(q, [B, KV, rep * T, hd]);
-    const scores = tf.reshape(mm(grouped, swapLastAxes(k)), [B, H, T, T]);
+    const grouped = tf.reshape(q, [B * KV, rep * T, hd]) as tf.Tensor3D;
+    const keysT = tf.transpose(tf.reshape(k, [B * KV, T, hd]), [0, 2, 1]) as tf.Tensor3D;
+    const scores = tf.reshape(batchedMatMul(grouped, keysT), [B, H, T, T]);
     let probs = maskedSoftmax(scores, ctx.bias);
     if (ctx.dropout > 0) probs = dropout(probs, ctx.dropout, ctx.seed++);
-    const out = tf.reshape(mm(tf.reshape(probs, [B, KV, rep * T, T]), v), [B, H, T, hd]);
+    const values = tf.reshape(v, [B * KV, T, hd]) as tf.Tensor3D;
+    const out = tf.reshape(batchedMatMul(tf.reshape(probs, [B * KV, rep * T, T]), values), [B, H, T, hd]);
     const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
     return this.linear(merged, i, 'o_proj', ctx);
   }
