@@ -28,9 +28,14 @@ const isTrainable = (t: tf.Tensor) => t instanceof tf.Variable && t.trainable;
  * `a @ b` (batched over leading axes) whose gradient multiplies explicitly transposed operands. tfjs's own
  * gradient uses matMul's transpose flags, and the wasm backend's transposed matMul is ~10× slower than a
  * plain one (measured: 512×384 @ 384×1536, 614 ms with transposeB vs 53 ms without). An operand marked
- * constant (or a base weight that is not a trainable variable) gets no gradient, saving that product.
+ * constant (or a base weight that is not a trainable variable) gets no gradient, saving that product;
+ * `transposedB` may hand the backward pass a kept `bᵀ` of a constant `b` instead of transposing it anew.
  */
-export function mm<T extends tf.Tensor>(a: T, b: tf.Tensor, constant: { a?: boolean; b?: boolean } = {}): T {
+export function mm<T extends tf.Tensor>(
+  a: T,
+  b: tf.Tensor,
+  constant: { a?: boolean; b?: boolean; transposedB?: () => tf.Tensor } = {},
+): T {
   const constA = constant.a ?? false;
   const constB = constant.b ?? (b instanceof tf.Variable ? !isTrainable(b) : false);
   if (!constA && !constB) return both(a, b) as T;
@@ -41,7 +46,8 @@ export function mm<T extends tf.Tensor>(a: T, b: tf.Tensor, constant: { a?: bool
       save([b]);
       return {
         value: tf.matMul(x, b),
-        gradFunc: (dy: tf.Tensor, [sb]: tf.Tensor[]) => tf.matMul(dy, swapLastAxes(sb)),
+        gradFunc: (dy: tf.Tensor, [sb]: tf.Tensor[]) =>
+          tf.matMul(dy, constant.transposedB ? constant.transposedB() : swapLastAxes(sb)),
       };
     }) as unknown as CustomFn);
     return f(a) as T;
