@@ -3,6 +3,7 @@ import { attentionBias, positionIds, type TokenBatch } from './batch.js';
 import type { LlamaConfig } from './config.js';
 import { dropout, maskedSoftmax, swiglu } from './fused.js';
 import type { LoraAdapter } from './lora.js';
+import { loraUpdate } from './lora-update.js';
 import { batchedMatMul } from './batched-matmul.js';
 import { mm } from './matmul.js';
 import { ropeInverseFrequencies, ropeTables } from './rope.js';
@@ -112,8 +113,10 @@ export class LlamaModel {
     const pair = this.lora?.get(layer, module);
     if (!pair) return y;
     const xIn = ctx.loraDropout > 0 ? dropout(x, ctx.loraDropout, ctx.seed++) : x;
-    const update = mm(mm(xIn, tf.transpose(pair.a)), tf.transpose(pair.b));
-    return tf.add(y, tf.mul(update, this.lora!.scale)) as tf.Tensor2D;
+    return tf.add(
+      y,
+      loraUpdate(xIn as tf.Tensor2D, pair.a as tf.Tensor2D, pair.b as tf.Tensor2D, this.lora!.scale),
+    ) as tf.Tensor2D;
   }
 
   /**
