@@ -29,7 +29,8 @@ export {
   weightsFromHost,
   weightsToHost,
 } from './weights.js';
-export { applyRope, type ForwardOptions, LlamaModel, rmsNorm } from './model.js';
+export { applyRope, type ForwardOptions, LlamaModel } from './model.js';
+export { rmsNorm } from './rms-norm.js';
 export { DEFAULT_LORA, LoraAdapter, type LoraConfig, type LoraPair, parsePeftConfig } from './lora.js';
 export { crossEntropy, l2Normalize, pool, type PoolingMode, poolingWeights } from './pooling.js';
 export { type MaskedBatch, type MaskingOptions, maskForMntp, mntpLoss } from './mntp.js';

@@ -6,6 +6,7 @@ import type { LoraAdapter } from './lora.js';
 import { loraUpdate } from './lora-update.js';
 import { batchedMatMul } from './batched-matmul.js';
 import { mm } from './matmul.js';
+import { rmsNorm } from './rms-norm.js';
 import { ropeInverseFrequencies, ropeTables } from './rope.js';
 import { disposeWeights, LINEAR_MODULES, type LinearModule, type LlamaWeights } from './weights.js';
 
@@ -19,11 +20,6 @@ export interface ForwardOptions {
   attentionDropout?: number;
   /** Seed for this pass's dropout masks (two passes with different seeds see different masks). */
   seed?: number;
-}
-
-/** RMSNorm as Llama computes it: `x / √(mean(x²) + ε) · w`. */
-export function rmsNorm(x: tf.Tensor, weight: tf.Tensor1D, eps: number): tf.Tensor {
-  return tf.tidy(() => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), weight));
 }
 
 /** Hugging Face's `rotate_half`: `[x1, x2] → [−x2, x1]` along the last axis. */

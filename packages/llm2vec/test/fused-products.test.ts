@@ -2,6 +2,7 @@ import { initBackend, Rng, tf } from 'renal-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchedMatMul } from '../src/batched-matmul.js';
 import { loraUpdate } from '../src/lora-update.js';
+import { rmsNorm } from '../src/rms-norm.js';
 
 const rng = new Rng(11);
 const random = (shape: number[]) =>
@@ -60,5 +61,41 @@ describe.each(['cpu', 'wasm'] as const)('hand-written products match tfjs autodi
         [random([7, 5]), random([3, 5]), random([6, 3])],
       ),
     );
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('rmsNorm gradient matches tfjs autodiff on %s', (backend) => {
+  beforeAll(async () => {
+    await initBackend(backend);
+  });
+  const composed = (x: tf.Tensor, w: tf.Tensor) =>
+    tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-5))), w);
+
+  it('with a fixed weight', () => {
+    tf.tidy(() => {
+      const w = random([6]) as tf.Tensor1D;
+      compare(
+        (x) => rmsNorm(x, w, 1e-5),
+        (x) => composed(x, w),
+        [random([4, 6])],
+      );
+    });
+  });
+
+  it('with a trainable weight', () => {
+    const w = tf.variable(random([6]) as tf.Tensor1D, true);
+    tf.tidy(() =>
+      compare(
+        (x) => rmsNorm(x, w, 1e-5),
+        (x) => composed(x, w),
+        [random([2, 3, 6])],
+      ),
+    );
+    const x = random([2, 3, 6]);
+    const ours = tf.variableGrads(() => tf.sum(tf.mul(rmsNorm(x, w, 1e-5), x)), [w]);
+    const want = tf.variableGrads(() => tf.sum(tf.mul(composed(x, w), x)), [w]);
+    const expected = Array.from(want.grads[w.name].dataSync());
+    expect(Array.from(ours.grads[w.name].dataSync())).toEqual(expected.map((v) => expect.closeTo(v, 4)));
+    tf.dispose([x, w, ours.value, want.value, ...Object.values(ours.grads), ...Object.values(want.grads)]);
   });
 });
