@@ -34,7 +34,7 @@ const isTrainable = (t: tf.Tensor) => t instanceof tf.Variable && t.trainable;
 export function mm<T extends tf.Tensor>(
   a: T,
   b: tf.Tensor,
-  constant: { a?: boolean; b?: boolean; transposedB?: () => tf.Tensor } = {},
+  constant: { a?: boolean; b?: boolean; transposedB?: (b: tf.Tensor) => tf.Tensor } = {},
 ): T {
   const constA = constant.a ?? false;
   const constB = constant.b ?? (b instanceof tf.Variable ? !isTrainable(b) : false);
@@ -47,7 +47,7 @@ export function mm<T extends tf.Tensor>(
       return {
         value: tf.matMul(x, b),
         gradFunc: (dy: tf.Tensor, [sb]: tf.Tensor[]) =>
-          tf.matMul(dy, constant.transposedB ? constant.transposedB() : swapLastAxes(sb)),
+          tf.matMul(dy, constant.transposedB ? constant.transposedB(sb) : swapLastAxes(sb)),
       };
     }) as unknown as CustomFn);
     return f(a) as T;

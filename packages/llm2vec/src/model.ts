@@ -22,12 +22,22 @@ export interface ForwardOptions {
   seed?: number;
 }
 
-/** Hugging Face's `rotate_half`: `[x1, x2] → [−x2, x1]` along the last axis. */
+/**
+ * Hugging Face's `rotate_half` (`[x1, x2] → [−x2, x1]` along the last axis) as a product with a signed
+ * permutation matrix, exact in float32. Two slices, a negation and a concat (and their gradients: pads and
+ * splits) cost several times more than a `[rows, headDim] × [headDim, headDim]` product on wasm.
+ */
 function rotateHalf(x: tf.Tensor4D): tf.Tensor4D {
-  const [b, h, t, d] = x.shape;
-  const x1 = tf.slice(x, [0, 0, 0, 0], [b, h, t, d / 2]);
-  const x2 = tf.slice(x, [0, 0, 0, d / 2], [b, h, t, d / 2]);
-  return tf.concat([tf.neg(x2), x1], 3);
+  const d = x.shape[3];
+  const half = d / 2;
+  const rotation = new Float32Array(d * d);
+  for (let j = 0; j < half; j++) {
+    rotation[(j + half) * d + j] = -1;
+    rotation[j * d + j + half] = 1;
+  }
+  const r = tf.tensor2d(rotation, [d, d]);
+  const rows = tf.reshape(x, [-1, d]) as tf.Tensor2D;
+  return tf.reshape(mm(rows, r, { b: true, transposedB: (saved) => tf.neg(saved) }), x.shape) as tf.Tensor4D;
 }
 
 /** Applies rotary embeddings (cos/sin `[B, 1, T, headDim]`) to queries or keys `[B, heads, T, headDim]`. */
