@@ -81,6 +81,18 @@ describe('kidney crops', () => {
     const augmented = cropForModel(cached, [4, 6, 8], [2, 4, 4], new Rng(1), { train: true, flip: true });
     expect(augmented.every((v) => v >= 0 && v <= 1)).toBe(true);
   });
+
+  it('applies the random affine in the axial plane: the identity affine is the plain random crop', () => {
+    const cached = Float32Array.from({ length: 4 * 10 * 10 }, (_, i) => ((i * 37) % 101) / 101);
+    const cut = (affine: { rotateDeg: number; scale: number } | false | undefined) =>
+      cropForModel(cached, [4, 10, 10], [2, 6, 6], new Rng(5), { train: true, affine });
+    const plain = cut(false);
+    const identity = cut({ rotateDeg: 0, scale: 0 });
+    for (let n = 0; n < plain.length; n++) expect(identity[n]).toBeCloseTo(plain[n], 5);
+    const rotated = cut(undefined);
+    expect(rotated.some((v, n) => Math.abs(v - plain[n]) > 1e-3)).toBe(true);
+    expect(rotated.every((v) => v >= 0 && v <= 1)).toBe(true);
+  });
 });
 
 describe('report text', () => {

@@ -11,7 +11,15 @@ export interface DemoCohortOptions {
   progress?: boolean;
   /** `renal` (NIfTI + manifest.jsonl, default) or `kits` (case_XXXXX folders + kits.json). */
   layout?: 'renal' | 'kits';
+  /**
+   * Fractions of patients in train / val / test (default {@link DEMO_SPLITS}: a larger test split than
+   * renal-synth's 70/15/15, so that the test metrics rest on more kidneys with a mass).
+   */
+  splits?: [number, number, number];
 }
+
+/** The demo's patient split: 60 % train, 15 % validation, 25 % test. */
+export const DEMO_SPLITS: readonly [number, number, number] = [0.6, 0.15, 0.25];
 
 /**
  * Writes a fresh synthetic cohort with renal-synth (NIfTI per phase + `manifest.jsonl`); returns the manifest
@@ -28,6 +36,7 @@ export async function writeDemoCohort(
     seed: options.seed,
     preset: options.preset,
     layout: options.layout ?? 'renal',
+    knobs: { splits: [...(options.splits ?? DEMO_SPLITS)] as [number, number, number] },
     onProgress: () => bar?.tick(),
   });
   return {

@@ -44,7 +44,7 @@ export function registerDemo(program: Command): void {
     .description('run the whole RenalCLIP pipeline on a fresh synthetic cohort and print the results table')
     .option('--preset <preset>', 'tiny or paper', 'tiny')
     .option('--out <dir>', 'output folder', 'renal-clip-demo')
-    .option('--patients <n>', 'patients in the synthetic cohort', '150')
+    .option('--patients <n>', 'patients in the synthetic cohort', '300')
     .option('--seed <n>', 'random seed', '0')
     .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
     .option('--text <encoder>', 'stage 1 text encoder: llm2vec or tfidf', DEFAULT_TEXT_ENCODER)
