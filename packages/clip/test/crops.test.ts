@@ -92,6 +92,24 @@ describe('kidney crops', () => {
     const rotated = cut(undefined);
     expect(rotated.some((v, n) => Math.abs(v - plain[n]) > 1e-3)).toBe(true);
     expect(rotated.every((v) => v >= 0 && v <= 1)).toBe(true);
+    // Without the affine and the intensity changes a training crop is the cached values at some offset.
+    const raw = cropForModel(cached, [4, 10, 10], [2, 6, 6], new Rng(5), {
+      train: true,
+      affine: false,
+      intensity: false,
+    });
+    const found = [0, 1, 2].some((od) =>
+      [0, 1, 2, 3, 4].some((oh) =>
+        [0, 1, 2, 3, 4].some((ow) =>
+          Array.from(raw).every(
+            (v, n) =>
+              v ===
+              cached[((od + Math.floor(n / 36)) * 10 + oh + (Math.floor(n / 6) % 6)) * 10 + ow + (n % 6)],
+          ),
+        ),
+      ),
+    );
+    expect(found).toBe(true);
   });
 });
 

@@ -12,6 +12,8 @@ export interface AugmentOptions {
    * position (the translation). `false` turns it off.
    */
   affine?: { rotateDeg: number; scale: number } | false;
+  /** The paper's intensity scale/shift and gamma (training only; default on). */
+  intensity?: boolean;
 }
 
 /** The paper's affine ranges: ±10° and ±10 %. */
@@ -79,9 +81,10 @@ export function cropForModel(
   const oh = offset(Hc, H);
   const ow = offset(Wc, W);
   const flip = options.train && options.flip === true && rng.bernoulli(0.5);
-  const scale = options.train ? 1 + rng.uniformIn(-0.1, 0.1) : 1;
-  const shift = options.train ? rng.uniformIn(-0.1, 0.1) : 0;
-  const gamma = options.train && rng.bernoulli(0.5) ? Math.exp(rng.uniformIn(Math.log(0.5), Math.log(2))) : 1;
+  const intensity = options.train && options.intensity !== false;
+  const scale = intensity ? 1 + rng.uniformIn(-0.1, 0.1) : 1;
+  const shift = intensity ? rng.uniformIn(-0.1, 0.1) : 0;
+  const gamma = intensity && rng.bernoulli(0.5) ? Math.exp(rng.uniformIn(Math.log(0.5), Math.log(2))) : 1;
   const plane = planeMap(rng, options, oh, ow, H, W);
   const out = new Float32Array(D * H * W);
   let o = 0;
