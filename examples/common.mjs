@@ -1,14 +1,10 @@
-// Shared set-up of the example scripts: Node's resolver fix for tfjs (see renal-clip's resolve-hook), a
-// synthetic cohort written once, and one pipeline run whose checkpoints every example reuses.
-import { register } from 'node:module';
+// Shared set-up of the example scripts: a synthetic cohort written once, and one pipeline run whose
+// checkpoints every example reuses.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as clip from 'renal-clip';
 
-register('renal-clip/resolve-hook', import.meta.url);
-
-const { existsSync } = await import('node:fs');
-const { join, resolve } = await import('node:path');
-const clip = await import('renal-clip');
-
-/** The renal-clip API (loaded after the resolver hook). */
+/** The renal-clip API. */
 export { clip };
 
 /** Options from the command line: `--out DIR --patients N --seed S --backend NAME --preset tiny|paper`. */

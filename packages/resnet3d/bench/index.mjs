@@ -4,10 +4,7 @@
 //
 //   node bench/index.mjs [--backends wasm,cpu] [--reps 2] [--train-backends wasm] [--no-torch]
 import { spawnSync } from 'node:child_process';
-import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
-
-register('./resolve-hook.mjs', import.meta.url);
 
 const { formatMachineState, initBackend, machineState, tf } = await import('renal-core');
 const { AttributeHeads, multiTaskAttributeLoss, ProjectionHead, RESNET3D_PRESETS, ResNet3d } = await import(

@@ -1,7 +1,4 @@
 // Where a training step's time goes, by kernel: node bench/profile.mjs [backend] [batch]
-import { register } from 'node:module';
-
-register('./resolve-hook.mjs', import.meta.url);
 const { initBackend, tf } = await import('renal-core');
 const { AttributeHeads, multiTaskAttributeLoss, RESNET3D_PRESETS, ResNet3d } = await import(
   '../dist/index.js'

@@ -4,12 +4,9 @@
 // this machine is shared; the references are timed on the same data right after.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-register('./resolve-extensionless.mjs', import.meta.url);
-await import('@tensorflow/tfjs-core');
 const { formatMachineState, machineState, Rng, tf, initBackend } = await import('renal-core');
 const { CoxPHFitter, coxPartialLikelihoodLoss, harrellC } = await import('../dist/index.js');
 

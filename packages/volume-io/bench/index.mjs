@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const python = '/usr/bin/python3';
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);
-await import('./resolve-hook.mjs');
 await import('@tensorflow/tfjs-core');
 const { formatMachineState, machineState } = await import('renal-core');
 console.log(formatMachineState(await machineState()));
@@ -29,15 +28,7 @@ try {
   const ours = [];
   const ref = [];
   for (let r = 0; r < repeats; r++) {
-    ours.push(
-      run(process.execPath, [
-        '--import',
-        join(here, 'resolve-hook.mjs'),
-        join(here, 'ours.mjs'),
-        scan,
-        ...center,
-      ]),
-    );
+    ours.push(run(process.execPath, [join(here, 'ours.mjs'), scan, ...center]));
     ref.push(run(python, [join(here, 'reference_run.py'), scan, ...center]));
   }
   const best = (xs) => xs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
