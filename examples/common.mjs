@@ -20,7 +20,7 @@ export function args() {
     seed: Number(get('seed', '0')),
     backend: get('backend', 'auto'),
     preset: get('preset', 'tiny'),
-    text: get('text', 'tfidf'),
+    text: get('text', 'llm2vec'),
     kits: get('kits', undefined),
   };
 }

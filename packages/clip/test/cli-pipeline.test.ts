@@ -30,7 +30,20 @@ describe('renal-clip train / embed-image on a mini cohort', () => {
     manifest = await writeMiniCohort(join(dir, 'cohort'), 8, 5);
     out = join(dir, 'run');
   });
-  const common = () => ['--manifest', manifest, '--out', out, '--epochs', '1', '--backend', 'wasm', '--json'];
+  // TF-IDF keeps this test fast; the LLM2Vec text stage is covered by renal-llm2vec's tests and the demo.
+  const common = () => [
+    '--manifest',
+    manifest,
+    '--out',
+    out,
+    '--epochs',
+    '1',
+    '--backend',
+    'wasm',
+    '--text',
+    'tfidf',
+    '--json',
+  ];
 
   it('trains image, text and align stages in turn, then a task head, and embeds images', async () => {
     const image = await run(['train', 'image', ...common()]);

@@ -38,8 +38,8 @@ export function addPipelineOptions(command: Command, defaultOut = 'renal-clip-ru
     .option('--json', 'print one JSON object');
 }
 
-/** The stage-1 text encoder used when `--text` is not given. */
-export const DEFAULT_TEXT_ENCODER = 'tfidf';
+/** The stage-1 text encoder used when `--text` is not given: LLM2Vec, the paper's (tiny preset, trained here). */
+export const DEFAULT_TEXT_ENCODER = 'llm2vec';
 
 /** The text mode of `--text-embeddings` / `--text`. */
 export function textModeFrom(options: { text: string; textEmbeddings?: string }): TextMode {
