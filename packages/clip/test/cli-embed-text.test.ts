@@ -3,21 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from 'renal-core';
 import { importEmbeddings, Llm2Vec } from 'renal-llm2vec';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/index.js';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await runCli(args);
-    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
-    return { code, out: text(out), err: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './helpers/run-cli.js';
 
 const REPORTS = [
   'Findings: A 3.2 × 2.8 cm enhancing mass, left kidney.\nImpression: Suspicious for renal cell carcinoma.',

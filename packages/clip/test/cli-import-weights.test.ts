@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, tf, writeSafetensors } from 'renal-core';
 import { exportTorchStateDict, loadResNet3dCheckpoint, ResNet3d, saveTorchWeights } from 'renal-resnet3d';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './helpers/run-cli.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -16,19 +16,6 @@ afterAll(async () => {
 });
 
 /** Runs the CLI capturing stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await runCli(args);
-    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
-    return { code, out: text(out), err: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
 describe('renal-clip import-weights', () => {
   it('converts a prefixed PyTorch state dict, reading the architecture from the file', async () => {
     const original = new ResNet3d(

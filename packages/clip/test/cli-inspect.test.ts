@@ -2,24 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preprocessKidney, readNifti, writeNifti } from 'renal-volume-io';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './helpers/run-cli.js';
 
 // Fixtures written by nibabel/pydicom (with their scripts) live in renal-volume-io's test folder.
 const VIO = join(import.meta.dirname, '..', '..', 'volume-io', 'test', 'fixtures');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await runCli(args);
-    const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
-    return { code, out: text(out), err: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 function stats(values: number[]): { min: number; max: number; mean: number } {
   return {

@@ -2,25 +2,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensors } from 'renal-core';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { run } from './helpers/run-cli.js';
 import { writeMiniCohort } from './helpers/mini-cohort.js';
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await runCli(argv);
-    return {
-      code,
-      out: out.mock.calls.map((c) => String(c[0])).join(''),
-      err: err.mock.calls.map((c) => String(c[0])).join(''),
-    };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('renal-clip train / embed-image on a mini cohort', () => {
   let manifest = '';
