@@ -29,51 +29,57 @@ export function infoNceCore(config: InfoNceConfig): Core {
     const save = args[3] as tf.GradSaveFunc;
     const weights = pairWeights(config.groups, x.shape[0], y.shape[0]);
     const forward = forwardPass(x, y, s, weights, config);
-    const kept = forward.kept ? [forward.kept.rowProbabilities, forward.kept.colProbabilities] : [];
-    const { rowMax, rowScale, colMax, colScale } = forward.stats;
-    save([x, y, s, rowMax, rowScale, colMax, colScale, ...kept, ...weights.tensors]);
+    const kept = forward.kept.tensors;
+    save([x, y, s, ...kept, ...weights.tensors]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sy, ss] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Scalar];
-      const stats = { rowMax: saved[3], rowScale: saved[4], colMax: saved[5], colScale: saved[6] };
-      const restoredKept =
-        kept.length === 2 ? { rowProbabilities: saved[7], colProbabilities: saved[8] } : undefined;
-      const weightTensors = saved.slice(7 + kept.length);
+      const restoredKept = restoreKept(forward.kept.kind, saved.slice(3, 3 + kept.length));
+      const weightTensors = saved.slice(3 + kept.length);
       const restored =
         weights.diagonalCoefficient !== undefined ? weights : restorePairWeights(weightTensors);
-      const state = { x: sx, y: sy, s: ss, stats, weights: restored, kept: restoredKept };
+      const state = { x: sx, y: sy, s: ss, weights: restored, kept: restoredKept };
       return backwardPass(dy as tf.Scalar, state, config);
     };
     return { value: forward.value, gradFunc };
   }) as Core;
 }
 
-/** Row- and column-softmax pieces kept from a one-chunk forward pass (each already scaled by 1/(2N), 1/(2M)). */
-interface Kept {
-  rowProbabilities: tf.Tensor;
-  colProbabilities: tf.Tensor;
+/**
+ * What the forward pass keeps for the backward pass, in one of three forms:
+ * - `stats` (chunked): the softmax statistics; the backward pass recomputes each chunk's logits;
+ * - `separate` (one chunk): softmax_rows/(2N) and softmax_cols/(2M), two N×M matrices;
+ * - `shared` (one chunk, fast path): the row softmax P and rank-2 factors with
+ *   softmax_rows/(2N) + softmax_cols/(2M) = P ⊙ (rowFactors · colFactors), one N×M matrix
+ *   (see {@link sharedSoftmaxForward}).
+ */
+type Kept =
+  | { kind: 'stats'; tensors: SoftmaxStats }
+  | { kind: 'separate'; tensors: [rowProbabilities: tf.Tensor, colProbabilities: tf.Tensor] }
+  | { kind: 'shared'; tensors: [probabilities: tf.Tensor, rowFactors: tf.Tensor, colFactors: tf.Tensor] };
+
+function restoreKept(kind: Kept['kind'], tensors: tf.Tensor[]): Kept {
+  return { kind, tensors } as Kept;
+}
+
+/** softmax_rows/(2N) + softmax_cols/(2M) from what a one-chunk forward pass kept. */
+function keptSoftmaxGradient(kept: Exclude<Kept, { kind: 'stats' }>): tf.Tensor {
+  if (kept.kind === 'separate') return tf.add(kept.tensors[0], kept.tensors[1]);
+  const [probabilities, rowFactors, colFactors] = kept.tensors;
+  return tf.mul(probabilities, tf.matMul(rowFactors as tf.Tensor2D, colFactors as tf.Tensor2D));
 }
 
 /**
- * Per-row and per-column softmax statistics: softmax_rows/(2N) = exp(L − rowMax)·rowScale and
- * softmax_cols/(2M) = exp(L − colMax)·colScale. Keeping the maxima separate (rather than one
- * log-sum-exp shift) keeps the exponent exact at the maximum, which matters at logit scale 100 where
- * an ulp of the shift is 8e-6 and the gradient of the logit scale is a near-cancelling sum.
+ * Per-row and per-column softmax statistics `[rowMax [N,1], rowScale [N,1], colMax [1,M], colScale [1,M]]`:
+ * softmax_rows/(2N) = exp(L − rowMax)·rowScale and softmax_cols/(2M) = exp(L − colMax)·colScale. Keeping
+ * the maxima separate (rather than one log-sum-exp shift) keeps the exponent exact at the maximum, which
+ * matters at logit scale 100 where an ulp of the shift is 8e-6 and the gradient of the logit scale is a
+ * near-cancelling sum.
  */
-interface SoftmaxStats {
-  /** `[N, 1]` */
-  rowMax: tf.Tensor;
-  /** `[N, 1]`: 1/(2N·Σⱼ exp(Lᵢⱼ − rowMaxᵢ)) */
-  rowScale: tf.Tensor;
-  /** `[1, M]` */
-  colMax: tf.Tensor;
-  /** `[1, M]`: 1/(2M·Σᵢ exp(Lᵢⱼ − colMaxⱼ)) */
-  colScale: tf.Tensor;
-}
+type SoftmaxStats = [rowMax: tf.Tensor, rowScale: tf.Tensor, colMax: tf.Tensor, colScale: tf.Tensor];
 
 interface ForwardResult {
   value: tf.Scalar;
-  stats: SoftmaxStats;
-  kept?: Kept;
+  kept: Kept;
 }
 
 function forwardPass(
@@ -91,40 +97,91 @@ function forwardPass(
 
 type CoreConfigLike = Pick<InfoNceConfig, 'positiveWeight'>;
 
-/** Whole batch at once: two exponentials of L, both kept (scaled) for the backward pass. */
+/**
+ * Whole batch at once, logits kept in exponentiated form for the backward pass: through
+ * {@link sharedSoftmaxForward} where it is exact and the backend reads a scalar back cheaply, else
+ * through {@link separateSoftmaxForward}.
+ */
 function forwardOneChunk(
   x: tf.Tensor2D,
   y: tf.Tensor2D,
   s: tf.Scalar,
   weights: PairWeights,
   config: CoreConfigLike,
-) {
+): ForwardResult {
   return tf.tidy(() => {
-    const [n, m] = [x.shape[0], y.shape[0]];
-    const l = tf.matMul(tf.mul(x, s), tf.transpose(y));
-    // Inner tidies and early disposal keep at most four N×M matrices alive (not seven).
+    const n = x.shape[0];
+    const l = tf.matMul(tf.mul(x, s), tf.transpose(y)) as tf.Tensor2D;
+    const positive = positiveTerm(x, y, s, l, weights, 0, n);
+    const shared = SYNC_READ_BACKENDS.has(tf.getBackend()) ? sharedSoftmaxForward(l) : undefined;
+    const { rowLse, colLse, kept } = shared ?? separateSoftmaxForward(l);
+    return { value: lossValue(rowLse, colLse, positive, config.positiveWeight), kept };
+  });
+}
+
+/** Backends whose tensors can be read synchronously at little cost (the shared path reads one scalar). */
+const SYNC_READ_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
+
+/**
+ * Below this, a column's sum of exp(Lᵢⱼ − shift) may have lost its dominant terms to underflow (in P or in
+ * the row weights, each below 2⁻¹²⁶), so the shared path is not exact and the separate one runs instead.
+ * At 1e-15 a lost term is below 1e-23 of its column's sum.
+ */
+const MIN_SHARED_COLUMN_SUM = 1e-15;
+
+interface SoftmaxForward {
+  rowLse: tf.Tensor;
+  colLse: tf.Tensor;
+  kept: Kept;
+}
+
+/**
+ * One fused row softmax P (XNNPACK's vectorised kernel on wasm, ~5× faster than tfjs's exp) serves both
+ * directions: with row log-sum-exps ℓᵢ and wᵢ = exp(ℓᵢ − max ℓ), the column sums are
+ * Σᵢ exp(Lᵢⱼ − max ℓ) = (wᵀP)ⱼ and softmax_cols = P ⊙ w ⊙ 1/(wᵀP). ℓᵢ comes from P itself:
+ * ℓᵢ = Lᵢₖ − log Pᵢₖ at the row's maximum k, where Pᵢₖ ≥ 1/M keeps the logarithm exact. Returns
+ * undefined (everything freed) when a column sum is so small that underflow may have cost it accuracy —
+ * rows whose log-sum-exps differ by tens of nats, as at logit scale 100 with antipodal pairs.
+ */
+export function sharedSoftmaxForward(l: tf.Tensor2D): SoftmaxForward | undefined {
+  const [n, m] = l.shape;
+  const result = tf.tidy(() => {
+    const probabilities = tf.softmax(l);
+    const rowLse = tf.sub(tf.max(l, 1, true), tf.log(tf.max(probabilities, 1, true)));
+    const shift = tf.max(rowLse);
+    const rowWeights = tf.exp(tf.sub(rowLse, shift));
+    const colSum = tf.matMul(tf.transpose(rowWeights), probabilities);
+    if (tf.min(colSum).dataSync()[0] < MIN_SHARED_COLUMN_SUM) return undefined;
+    const colLse = tf.add(tf.log(colSum), shift);
+    // softmax_rows/(2N) + softmax_cols/(2M) = P ⊙ (1/(2N) + wᵢ/(2M·colSumⱼ)) = P ⊙ ([w, 1]·[1/(2M·colSum); 1/(2N)])
+    const rowFactors = tf.concat([rowWeights, tf.ones([n, 1])], 1);
+    const colFactors = tf.concat([tf.div(1 / (2 * m), colSum), tf.fill([1, m], 1 / (2 * n))], 0);
+    const kept: Kept = { kind: 'shared', tensors: [probabilities, rowFactors, colFactors] };
+    return { rowLse, colLse, kept };
+  });
+  return result ?? undefined;
+}
+
+/** Two exponentials of L, one shifted by row maxima and one by column maxima, both kept (scaled). */
+function separateSoftmaxForward(l: tf.Tensor2D): SoftmaxForward {
+  return tf.tidy(() => {
+    const [n, m] = l.shape;
+    // Inner tidies keep at most four N×M matrices alive (not seven).
     const rowMax = tf.max(l, 1, true);
     const eRow = tf.tidy(() => tf.exp(tf.sub(l, rowMax)));
     const rowSum = tf.sum(eRow, 1, true);
     const colMax = tf.max(l, 0, true);
     const eCol = tf.tidy(() => tf.exp(tf.sub(l, colMax)));
     const colSum = tf.matMul(tf.ones([1, n]), eCol);
-    const positive = positiveTerm(x, y, s, l, weights, 0, n);
-    l.dispose();
-    const rowLse = tf.add(tf.log(rowSum), rowMax);
-    const colLse = tf.add(tf.log(colSum), colMax);
-    const value = lossValue(rowLse, colLse, positive, config.positiveWeight);
-    const stats = {
-      rowMax,
-      rowScale: tf.div(1 / (2 * n), rowSum),
-      colMax,
-      colScale: tf.div(1 / (2 * m), colSum),
-    };
-    const rowProbabilities = tf.mul(eRow, stats.rowScale);
+    const rowProbabilities = tf.mul(eRow, tf.div(1 / (2 * n), rowSum));
     eRow.dispose();
-    const colProbabilities = tf.mul(eCol, stats.colScale);
+    const colProbabilities = tf.mul(eCol, tf.div(1 / (2 * m), colSum));
     eCol.dispose();
-    return { value, stats, kept: { rowProbabilities, colProbabilities } };
+    return {
+      rowLse: tf.add(tf.log(rowSum), rowMax),
+      colLse: tf.add(tf.log(colSum), colMax),
+      kept: { kind: 'separate', tensors: [rowProbabilities, colProbabilities] } as Kept,
+    };
   });
 }
 
@@ -171,13 +228,16 @@ function forwardChunked(
     const rowSum = tf.concat(rowSumParts);
     const rowLse = tf.add(tf.log(rowSum), rowMax);
     const colLse = tf.add(tf.log(final.colSum), final.colMax);
-    const stats = {
-      rowMax,
-      rowScale: tf.div(1 / (2 * n), rowSum),
-      colMax: tf.clone(final.colMax),
-      colScale: tf.div(1 / (2 * m), final.colSum),
+    const stats: Kept = {
+      kind: 'stats',
+      tensors: [
+        rowMax,
+        tf.div(1 / (2 * n), rowSum),
+        tf.clone(final.colMax),
+        tf.div(1 / (2 * m), final.colSum),
+      ],
     };
-    return { value: lossValue(rowLse, colLse, final.positive, config.positiveWeight), stats };
+    return { value: lossValue(rowLse, colLse, final.positive, config.positiveWeight), kept: stats };
   });
   tf.dispose([yT, ...rowMaxParts, ...rowSumParts, final.colMax, final.colSum, final.positive]);
   return result;
@@ -214,9 +274,8 @@ interface BackwardState {
   x: tf.Tensor2D;
   y: tf.Tensor2D;
   s: tf.Scalar;
-  stats: SoftmaxStats;
   weights: PairWeights;
-  kept?: Kept;
+  kept: Kept;
 }
 
 function backwardPass(dy: tf.Scalar, state: BackwardState, config: InfoNceConfig): tf.Tensor[] {
@@ -224,14 +283,16 @@ function backwardPass(dy: tf.Scalar, state: BackwardState, config: InfoNceConfig
   const imageGrads: tf.Tensor[] = [];
   let textGrad: tf.Tensor | undefined;
   let scaleGrad: tf.Tensor | undefined;
-  const yT = tf.transpose(y);
+  const kept = state.kept;
+  const yT = kept.kind === 'stats' ? tf.transpose(y) : undefined;
   for (const [start, size] of chunkRanges(x.shape[0], config.chunkSize)) {
     const chunk = tf.tidy(() => {
       const xc = rows(x, start, size);
       const xs = tf.mul(xc, s);
-      let g = state.kept
-        ? tf.add(state.kept.rowProbabilities, state.kept.colProbabilities)
-        : tf.tidy(() => recomputedSoftmaxGradient(tf.matMul(xs, yT), state.stats, start, size));
+      let g =
+        kept.kind === 'stats'
+          ? tf.tidy(() => recomputedSoftmaxGradient(tf.matMul(xs, yT!), kept.tensors, start, size))
+          : keptSoftmaxGradient(kept);
       if (weights.chunk) g = tf.sub(g, tf.mul(weights.chunk(start, size), config.positiveWeight));
       const gy = tf.matMul(g, y);
       // Gᵀ·xs with an explicit transpose of G: on wasm, xsᵀ·G (G as the packed right operand) is slower.
@@ -263,7 +324,7 @@ function backwardPass(dy: tf.Scalar, state: BackwardState, config: InfoNceConfig
     }
     return [tf.mul(dx, dy), tf.mul(dyTexts, dy), tf.mul(ds, dy)];
   });
-  tf.dispose([yT, textGrad!, scaleGrad!, ...imageGrads]);
+  tf.dispose([textGrad!, scaleGrad!, ...imageGrads, ...(yT ? [yT] : [])]);
   return grads;
 }
 
@@ -274,8 +335,9 @@ function recomputedSoftmaxGradient(
   start: number,
   size: number,
 ): tf.Tensor {
-  const rowMax = rows(stats.rowMax as tf.Tensor2D, start, size);
-  const rowScale = rows(stats.rowScale as tf.Tensor2D, start, size);
+  const [allRowMax, allRowScale, colMax, colScale] = stats;
+  const rowMax = rows(allRowMax as tf.Tensor2D, start, size);
+  const rowScale = rows(allRowScale as tf.Tensor2D, start, size);
   const rowPart = tf.mul(tf.exp(tf.sub(l, rowMax)), rowScale);
-  return tf.add(rowPart, tf.mul(tf.exp(tf.sub(l, stats.colMax)), stats.colScale));
+  return tf.add(rowPart, tf.mul(tf.exp(tf.sub(l, colMax)), colScale));
 }
