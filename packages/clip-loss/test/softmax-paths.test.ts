@@ -77,7 +77,11 @@ describe.each(['cpu', 'wasm'])('the one-chunk softmax paths on %s', (backend) =>
     const expected =
       0.5 * (mean(want.rowLse) + mean(want.colLse)) - logits.reduce((sum, row, i) => sum + row[i], 0) / n;
     await assertNoLeaks(() => {
-      const [images, texts, logScale] = [tf.tensor2d(x, [n, d]), tf.tensor2d(y, [n, d]), tf.scalar(Math.log(100))];
+      const [images, texts, logScale] = [
+        tf.tensor2d(x, [n, d]),
+        tf.tensor2d(y, [n, d]),
+        tf.scalar(Math.log(100)),
+      ];
       const loss = clipLoss(images, texts, logScale);
       expectClose(loss.dataSync(), expected, 1e-5, 'loss on the separate path');
       return [images, texts, logScale, loss];
