@@ -30,7 +30,7 @@ export function batchNorm1d(
   return tf.reshape(y, [n, c]);
 }
 
-/** Dropout in training with a rate > 0; identity otherwise. */
-export function dropout(x: tf.Tensor2D, rate: number, training: boolean): tf.Tensor2D {
-  return training && rate > 0 ? (tf.dropout(x, rate) as tf.Tensor2D) : x;
+/** Dropout in training with a rate > 0 (mask drawn from `seed` when given); identity otherwise. */
+export function dropout(x: tf.Tensor2D, rate: number, training: boolean, seed?: number): tf.Tensor2D {
+  return training && rate > 0 ? (tf.dropout(x, rate, undefined, seed) as tf.Tensor2D) : x;
 }

@@ -75,6 +75,28 @@ describe('configuration', () => {
     heads.dispose();
   });
 
+  it('attribute-head dropout is seeded: the same seed gives the same sequence of training masks', async () => {
+    const features = tf.ones([6, 8]);
+    const trainTwice = (seed: number) => {
+      const heads = new AttributeHeads({ inFeatures: 8, classCounts: [3, 2], dropout: 0.5 }, seed);
+      const calls = [0, 1].map(() => {
+        const out = heads.apply(features, { training: true });
+        const values = out.map((t) => Array.from(t.dataSync()));
+        tf.dispose(out);
+        return values;
+      });
+      heads.dispose();
+      return calls;
+    };
+    await assertNoLeaks(() => {
+      const [first, again] = [trainTwice(3), trainTwice(3)];
+      expect(again).toEqual(first);
+      expect(first[1]).not.toEqual(first[0]); // each training call draws a fresh mask
+      return [];
+    }, 'seeded dropout');
+    features.dispose();
+  });
+
   it('the paper preset has PyTorch’s parameter count (32,986,176) and 512 features', () => {
     const net = new ResNet3d(RESNET3D_PRESETS.paper.backbone);
     expect(net.countParams()).toBe(32_986_176); // sum(p.numel()) of the reference model in make_fixtures.py

@@ -31,6 +31,8 @@ export class AttributeHeads extends Module<AttributeHeadsConfig> {
   readonly className = AttributeHeads.className;
   /** The resolved configuration. */
   readonly config: AttributeHeadsConfig;
+  /** Seeds of the dropout masks in training (its own stream: the weights' initialisation is unchanged). */
+  private readonly dropoutRng: Rng;
 
   /** Builds the heads with PyTorch's default linear initialisation. */
   constructor(options: Partial<AttributeHeadsConfig> & { inFeatures: number }, seed = 0) {
@@ -46,6 +48,7 @@ export class AttributeHeads extends Module<AttributeHeadsConfig> {
       throw new ResNet3dConfigError(`classCounts must be integers ≥ 2, got ${JSON.stringify(classCounts)}`);
     }
     const rng = new Rng(seed);
+    this.dropoutRng = new Rng((seed ^ 0x9e3779b9) >>> 0);
     classCounts.forEach((classes, k) => {
       if (hidden > 0) {
         addLinear(this.params, rng, `heads.${k}.hidden`, inFeatures, hidden);
@@ -71,11 +74,13 @@ export class AttributeHeads extends Module<AttributeHeadsConfig> {
     checkFeatures(features, 'AttributeHeads features', this.config.inFeatures, options.checkFinite);
     const training = options.training ?? false;
     const { hidden, dropout: rate } = this.config;
+    // Dropout masks come from the head's own seeded generator, so seeded training is reproducible.
+    const mask = () => (training && rate > 0 ? this.dropoutRng.nextUint32() : undefined);
     return tf.tidy(() =>
       this.config.classCounts.map((_, k) => {
-        const x = dropout(features as tf.Tensor2D, rate, training);
+        const x = dropout(features as tf.Tensor2D, rate, training, mask());
         if (hidden === 0) return linear(this.params, `heads.${k}`, x);
-        const h = dropout(tf.relu(linear(this.params, `heads.${k}.hidden`, x)), rate, training);
+        const h = dropout(tf.relu(linear(this.params, `heads.${k}.hidden`, x)), rate, training, mask());
         return linear(this.params, `heads.${k}.out`, h);
       }),
     );
