@@ -31,19 +31,42 @@ describe('kidney crops', () => {
     window: [50, 500] as [number, number],
   };
 
-  it('samples the box around the centre trilinearly and windows to [0, 1]', () => {
-    const crop = cropVolume(rampVolume(), [15, 10, 5], geometry);
+  it('a box of whole voxels comes out unresampled: the windowed voxels around the centre', () => {
+    // 16×12×20 mm at 2×2×5 mm is 8×6×4 voxels = the cache shape, so the resize is the identity. The box starts
+    // at round(centre − (n − 1)/2): voxels 12…19, 8…13, 4…7 for the centre (15.2, 10.2, 5).
+    const crop = cropVolume(rampVolume(), [15.2, 10.2, 5], geometry);
     const [D, H, W] = geometry.cacheShape;
     for (let d = 0; d < D; d++)
       for (let h = 0; h < H; h++)
         for (let w = 0; w < W; w++) {
-          // voxel = centre + (index + ½ − n/2) · (box / n) / spacing
-          const i = 15 + ((w + 0.5 - W / 2) * (16 / W)) / 2;
-          const j = 10 + ((h + 0.5 - H / 2) * (12 / H)) / 2;
-          const k = 5 + ((d + 0.5 - D / 2) * (20 / D)) / 5;
-          const expected = Math.min(1, Math.max(0, (hu(i, j, k) + 200) / 500));
-          expect(crop[(d * H + h) * W + w]).toBeCloseTo(expected, 5);
+          const expected = Math.min(1, Math.max(0, (hu(12 + w, 8 + h, 4 + d) + 200) / 500));
+          expect(crop[(d * H + h) * W + w]).toBeCloseTo(expected, 6);
         }
+  });
+
+  it('orients to RAS first: the same scan stored left–right and front–back flipped gives the same crop', () => {
+    const ras = rampVolume();
+    const [nx, ny, nz] = shape;
+    const flipped = new Float32Array(ras.data.length);
+    for (let k = 0; k < nz; k++)
+      for (let j = 0; j < ny; j++)
+        for (let i = 0; i < nx; i++)
+          flipped[nx - 1 - i + nx * (ny - 1 - j + ny * k)] = ras.data[i + nx * (j + ny * k)];
+    const lps = {
+      ...ras,
+      data: flipped,
+      affine: [
+        [-2, 0, 0, 2 * (nx - 1)],
+        [0, -2, 0, 2 * (ny - 1)],
+        [0, 0, 5, 0],
+        [0, 0, 0, 1],
+      ],
+    };
+    const center = [15.2, 10.2, 5];
+    const mirrored = [nx - 1 - center[0], ny - 1 - center[1], center[2]];
+    expect(Array.from(cropVolume(lps, mirrored, geometry))).toEqual(
+      Array.from(cropVolume(ras, center, geometry)),
+    );
   });
 
   it('pads outside the volume with −1000 HU (0 after windowing)', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from 'renal-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pipelineConfig, readManifest, runPipeline } from '../src/index.js';
+import { pipelineConfig, readManifest, runPipeline, TASKS } from '../src/index.js';
 import { writeMiniCohort } from './helpers/mini-cohort.js';
 
 beforeAll(async () => {
@@ -50,9 +50,58 @@ describe('the pipeline end to end on a tiny cohort', () => {
     expect(results.retrieval).toHaveLength(3);
     expect(results.reportGeneration).toHaveLength(3);
     expect(results.zeroShot.length).toBeGreaterThan(0);
+    // Data efficiency: every encoder × fraction for all ten tasks (NaN where a subset lacks a class or events).
+    expect(new Set(results.dataEfficiency.map((p) => p.task))).toEqual(new Set(TASKS.map((t) => t.name)));
+    expect(results.dataEfficiency).toHaveLength(3 * 2 * TASKS.length);
+    // The text side's ceiling: the prompts scored on the true reports' embeddings, two scorings per task.
+    const ceiling = results.zeroShot.filter((z) => z.task === 'malignancy' && z.source === 'report');
+    expect(ceiling.map((z) => z.mode).sort()).toEqual(['max-similarity', 'mean-prototype']);
+    expect(results.qualityBar.find((q) => q.name === 'zero-shot malignancy AUC')?.value).toBe(
+      results.zeroShot.find(
+        (z) => z.task === 'malignancy' && z.mode === 'mean-prototype' && z.source === 'image',
+      )?.auc.value,
+    );
     expect(JSON.parse(readFileSync(paths.json, 'utf8')).cohort.kidneys).toBe(32);
     expect(readFileSync(paths.html, 'utf8')).toContain('<svg');
     if (process.env.SHOW_REPORT) console.log(readFileSync(paths.markdown, 'utf8'));
+  });
+});
+
+describe('seeded training', () => {
+  it('stage 1 image gives the same losses and weights for the same seed', async () => {
+    const { ImageModel, CropCache, cropGeometry, splitByPatient, trainImageStage } = await import(
+      '../src/index.js'
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'seeded-'));
+    const records = readManifest(await writeMiniCohort(join(dir, 'cohort'), 8));
+    const config = pipelineConfig('tiny', {
+      cacheShape: [10, 36, 36],
+      inputShape: [8, 32, 32],
+      widths: [4, 4, 4, 4],
+      image: { epochs: 2, batchSize: 4, lr: 1e-3, weightDecay: 0.005, maxClassWeight: 3 },
+    });
+    const splits = splitByPatient(records, { seed: 1 });
+    const cache = new CropCache(join(dir, 'cache'), cropGeometry(config));
+    const train = async (name: string) => {
+      const model = new ImageModel(config, 4);
+      const run = await trainImageStage({
+        model,
+        train: splits.train,
+        val: splits.val,
+        cache,
+        config,
+        dir: join(dir, name),
+        seed: 4,
+        progress: null,
+      });
+      const weights = await model.params(['backbone'])['backbone.conv1.weight'].data();
+      model.dispose();
+      return { losses: run.losses, weights: Array.from(weights) };
+    };
+    const first = await train('a');
+    const second = await train('b');
+    expect(second.losses).toEqual(first.losses);
+    expect(second.weights).toEqual(first.weights);
   });
 });
 
@@ -67,7 +116,7 @@ describe('stage 1 text with LLM2Vec', () => {
       'Findings: no renal mass. Impression: normal kidney.',
     ];
     const cfg = config('tiny');
-    cfg.text = { ...cfg.text, mntpEpochs: 1, simcseEpochs: 1, batchSize: 2 };
+    cfg.text = { ...cfg.text, mntpSteps: 2, simcseSteps: 2, batchSize: 2 };
     const encoder = await trainLlm2VecText({
       reports,
       vocabulary: reports,

@@ -105,3 +105,32 @@ describe('report writer', () => {
     ).toMatch(/H\d/);
   });
 });
+
+describe('data-efficiency crossover', () => {
+  it('puts each encoder at 20 % beside scratch at 100 % and finds where RenalCLIP reaches it', async () => {
+    const { dataEfficiencyCrossover } = await import('../src/index.js');
+    const results = emptyResults('Demo', 'tiny', 1);
+    const curve = (task: string, encoder: 'scratch' | 'stage1' | 'renalclip', means: number[]) =>
+      [0.05, 0.2, 0.5, 1].forEach((fraction, i) => {
+        results.dataEfficiency.push({
+          task,
+          encoder,
+          fraction,
+          mean: means[i],
+          sd: 0,
+          seeds: 3,
+          metric: 'AUC',
+        });
+      });
+    curve('R', 'scratch', [0.5, 0.6, 0.65, 0.7]);
+    curve('R', 'stage1', [0.55, 0.66, 0.7, 0.72]);
+    curve('R', 'renalclip', [0.6, 0.68, 0.71, 0.75]);
+    curve('OS', 'scratch', [0.5, 0.55, 0.6, 0.62]);
+    curve('OS', 'renalclip', [0.5, 0.52, 0.55, 0.6]);
+    expect(dataEfficiencyCrossover(results)).toEqual([
+      ['task', 'RenalCLIP @ 20 %', 'stage-1 only @ 20 %', 'scratch @ 100 %', 'RenalCLIP reaches it at'],
+      ['R', '0.680', '0.660', '0.700', '50 %'],
+      ['OS', '0.520', '—', '0.620', 'never'],
+    ]);
+  });
+});

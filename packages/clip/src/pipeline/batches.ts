@@ -37,14 +37,20 @@ export async function* imageBatches(
   config: PipelineConfig,
   options: ImageBatchOptions,
 ): AsyncGenerator<{ records: KidneyRecord[]; x: tf.Tensor5D }> {
-  const rng = new Rng(options.seed);
+  // One generator per record, forked in the records' order: loads run concurrently (prefetch) and finish in
+  // I/O order, so a shared generator would hand out its draws in a different order on every run.
+  const base = new Rng(options.seed);
+  const generators = new Map(records.map((record) => [record, base.fork()]));
   const shuffle = options.shuffle ?? options.train;
   const load = async (record: KidneyRecord) => {
+    const rng = generators.get(record)!;
     const phase = pickPhase(record, options.phase, rng);
     const cached = await cache.get(record, phase);
     return cropForModel(cached, config.cacheShape, config.inputShape, rng, {
       train: options.train,
       flip: options.flip,
+      affine: config.augment.affine,
+      intensity: config.augment.intensity,
     });
   };
   for await (const batch of streamBatches(records, load, {

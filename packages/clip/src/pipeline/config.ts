@@ -5,17 +5,28 @@ export interface PipelineConfig {
   cacheShape: [number, number, number];
   /** The model input `[D, H, W]` (train: random crop of the cached crop; eval: centre crop). */
   inputShape: [number, number, number];
-  /** Box around the kidney centre in millimetres: in-plane i, j and craniocaudal k (the paper's 140×140×160). */
+  /** Box around the kidney (or tumour) centre in millimetres along R, A, S (the paper's 140×140×160). */
   boxMm: [number, number, number];
   /** CT window: level and width in HU (the paper's 50 / 500). */
   window: [number, number];
+  /**
+   * Training augmentations of stages 1 and 2: the paper's random affine in the axial plane (rotation, scale;
+   * `false` off) and its intensity scale/shift ±0.1 with gamma in [0.5, 2] (`intensity`). Random crop position
+   * is always on in training.
+   */
+  augment: { affine: { rotateDeg: number; scale: number } | false; intensity: boolean };
   /** ResNet3d backbone widths (ResNet-18, shortcut A). */
   widths: [number, number, number, number];
   /** Shared embedding width (projection head output; the text embedding width). */
   embedDim: number;
   /** `maxClassWeight` caps the balanced class weights (a class seen twice would otherwise weigh ~20×). */
   image: { epochs: number; batchSize: number; lr: number; weightDecay: number; maxClassWeight: number };
-  text: { mntpEpochs: number; simcseEpochs: number; batchSize: number; lr: number; shuffles: number };
+  /**
+   * Stage 1 text (LLM2Vec): MNTP then SimCSE, each for a number of optimiser steps (the LLM2Vec paper's
+   * convention: 1000 + 1000), not epochs — how far a small encoder trains, and how much SimCSE reshapes what
+   * MNTP learnt, should not change with the cohort's size.
+   */
+  text: { mntpSteps: number; simcseSteps: number; batchSize: number; lr: number; shuffles: number };
   align: {
     epochs: number;
     batchSize: number;
@@ -44,10 +55,11 @@ export const TINY_CONFIG: PipelineConfig = {
   inputShape: [16, 64, 64],
   boxMm: [100, 100, 100],
   window: [50, 500],
+  augment: { affine: { rotateDeg: 10, scale: 0.1 }, intensity: true },
   widths: [8, 16, 32, 64],
   embedDim: 128,
   image: { epochs: 8, batchSize: 8, lr: 2e-3, weightDecay: 0.005, maxClassWeight: 3 },
-  text: { mntpEpochs: 2, simcseEpochs: 2, batchSize: 16, lr: 1e-3, shuffles: 4 },
+  text: { mntpSteps: 90, simcseSteps: 25, batchSize: 16, lr: 1e-3, shuffles: 4 },
   align: {
     epochs: 7,
     batchSize: 32,
@@ -69,6 +81,7 @@ export const PAPER_CONFIG: PipelineConfig = {
   inputShape: [32, 128, 128],
   boxMm: [140, 140, 160],
   window: [50, 500],
+  augment: { affine: { rotateDeg: 10, scale: 0.1 }, intensity: true },
   widths: [64, 128, 256, 512],
   embedDim: 4096,
   image: {
@@ -78,7 +91,7 @@ export const PAPER_CONFIG: PipelineConfig = {
     weightDecay: 0.005,
     maxClassWeight: Number.POSITIVE_INFINITY,
   },
-  text: { mntpEpochs: 3, simcseEpochs: 3, batchSize: 16, lr: 2e-4, shuffles: 4 },
+  text: { mntpSteps: 1000, simcseSteps: 1000, batchSize: 16, lr: 2e-4, shuffles: 4 },
   align: {
     epochs: 100,
     batchSize: 32,

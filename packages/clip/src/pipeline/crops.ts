@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNifti, type Volume } from 'renal-volume-io';
+import { type KidneyPreset, kidneyBase, readNifti, type Volume } from 'renal-volume-io';
 import type { KidneyRecord, Phase } from '../data/manifest.js';
 import type { PipelineConfig } from './config.js';
 
@@ -18,51 +18,25 @@ export interface CropGeometry {
 }
 
 /**
- * The paper's kidney crop in one resampling pass: a box of `boxMm` (i, j in-plane; k craniocaudal) centred on
- * the voxel `center`, sampled trilinearly onto `cacheShape` = `[D, H, W]` (D along k, H along j, W along i),
- * padded with −1000 HU outside the volume, then windowed (level/width) to [0, 1]. Axes are taken as stored
- * (the synthetic and KiTS volumes are axis-aligned); orientation to RAS is left to volume-io's transforms.
+ * The paper's deterministic kidney preprocessing through renal-volume-io's {@link kidneyBase}: a box of `boxMm`
+ * (along R, A, S) around the voxel `center`, padded with −1000 HU outside the scan, oriented to RAS, resized to
+ * `cacheShape` = `[D, H, W]` (D along S, H along A, W along R) and windowed (level/width) to [0, 1]. Orienting
+ * first makes crops of differently stored scans (KiTS, DICOM exports, the synthetic cohort) look alike, as
+ * weights trained elsewhere on RAS crops expect.
  */
 export function cropVolume(volume: Volume, center: readonly number[], geometry: CropGeometry): Float32Array {
-  const [nx, ny, nz] = volume.shape;
-  const [sx, sy, sz] = volume.spacing;
   const [D, H, W] = geometry.cacheShape;
-  const [bi, bj, bk] = geometry.boxMm;
   const [level, width] = geometry.window;
-  const low = level - width / 2;
-  const data = volume.data;
-  const out = new Float32Array(D * H * W);
-  const sample = (i: number, j: number, k: number): number => {
-    if (i < 0 || j < 0 || k < 0 || i > nx - 1 || j > ny - 1 || k > nz - 1) return -1000;
-    const i0 = Math.min(Math.floor(i), Math.max(nx - 2, 0));
-    const j0 = Math.min(Math.floor(j), Math.max(ny - 2, 0));
-    const k0 = Math.min(Math.floor(k), Math.max(nz - 2, 0));
-    const fi = i - i0;
-    const fj = j - j0;
-    const fk = k - k0;
-    const i1 = Math.min(i0 + 1, nx - 1);
-    const j1 = Math.min(j0 + 1, ny - 1);
-    const k1 = Math.min(k0 + 1, nz - 1);
-    const at = (a: number, b: number, c: number) => data[a + nx * (b + ny * c)];
-    const c00 = at(i0, j0, k0) * (1 - fi) + at(i1, j0, k0) * fi;
-    const c10 = at(i0, j1, k0) * (1 - fi) + at(i1, j1, k0) * fi;
-    const c01 = at(i0, j0, k1) * (1 - fi) + at(i1, j0, k1) * fi;
-    const c11 = at(i0, j1, k1) * (1 - fi) + at(i1, j1, k1) * fi;
-    return (c00 * (1 - fj) + c10 * fj) * (1 - fk) + (c01 * (1 - fj) + c11 * fj) * fk;
+  const preset: KidneyPreset = {
+    name: 'renal-clip cache',
+    boxMm: [...geometry.boxMm],
+    resized: [W, H, D],
+    crop: [W, H, D],
+    window: { level, width },
+    padValue: -1000,
   };
-  let o = 0;
-  for (let d = 0; d < D; d++) {
-    const k = center[2] + ((d + 0.5 - D / 2) * (bk / D)) / sz;
-    for (let h = 0; h < H; h++) {
-      const j = center[1] + ((h + 0.5 - H / 2) * (bj / H)) / sy;
-      for (let w = 0; w < W; w++) {
-        const i = center[0] + ((w + 0.5 - W / 2) * (bi / W)) / sx;
-        const hu = sample(i, j, k);
-        out[o++] = Math.min(1, Math.max(0, (hu - low) / width));
-      }
-    }
-  }
-  return out;
+  // A volume's voxels run along R (fastest), A, S after orientation: exactly the [D, H, W] row-major layout.
+  return Float32Array.from(kidneyBase(volume, center, preset).data);
 }
 
 /** [0, 1] values as 16-bit fixed point (steps of 1/65535, i.e. < 0.01 HU at a 500 HU window). */
@@ -122,11 +96,14 @@ export class CropCache {
       this.fileHashes.set(path, fileHash);
     }
     return createHash('sha256')
-      .update(JSON.stringify({ fileHash, center, geometry: this.geometry }))
+      .update(JSON.stringify({ fileHash, center, geometry: this.geometry, method: CROP_METHOD }))
       .digest('hex')
       .slice(0, 32);
   }
 }
+
+/** Names the cropping code in cache keys, so that crops made by an earlier method are never reused. */
+const CROP_METHOD = 'volume-io kidneyBase (RAS)';
 
 /** Geometry of a pipeline config. */
 export function cropGeometry(config: PipelineConfig): CropGeometry {

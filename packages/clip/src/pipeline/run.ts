@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { type KidneyRecord, PHASES } from '../data/manifest.js';
 import { splitByPatient, subsampleByPatient, type Splits } from '../data/splits.js';
-import { rocAuc } from '../metrics/classification.js';
 import { emptyResults, type EncoderName, type PipelineResults } from '../report/results.js';
 import { writeReport } from '../report/write.js';
 import type { ProgressSink } from '../train/progress.js';
@@ -11,7 +10,6 @@ import { expandPrompts } from 'renal-clip-loss';
 import { ZERO_SHOT_TASKS, reportGeneration, retrieval, zeroShot } from './evaluate.js';
 import { trainLlm2VecText } from './text-llm2vec.js';
 import { extractFeatures, loadImageWeights, loadParams } from './features.js';
-import { trainClassifierHead } from './heads.js';
 import { ImageModel } from './image-model.js';
 import { predictAttributes, trainImageStage } from './stage1-image.js';
 import { imageEmbeddings, textMatrix, trainAlignStage } from './stage2-align.js';
@@ -126,63 +124,46 @@ export async function buildTextEmbeddings(
 
 function meanSd(values: number[]): { mean: number; sd: number } {
   const finite = values.filter(Number.isFinite);
-  const mean = finite.reduce((s, v) => s + v, 0) / Math.max(1, finite.length);
+  if (finite.length === 0) return { mean: Number.NaN, sd: Number.NaN };
+  const mean = finite.reduce((s, v) => s + v, 0) / finite.length;
   const sd = Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, finite.length - 1));
   return { mean, sd };
 }
 
-/** Data efficiency: heads trained on 5…100 % of the training patients × seeds, test AUC per encoder. */
+/**
+ * Data efficiency: stage 3 repeated with 5…100 % of the training patients × seeds, for every encoder and all ten
+ * tasks (AUC, or C-index for survival; point estimates on the full test split, averaged over seeds).
+ */
 function dataEfficiency(
   tables: Record<EncoderName, { train: FeatureTable; test: FeatureTable }>,
   options: PipelineOptions,
   results: PipelineResults,
 ): void {
   const { fractions, seeds } = options.config.dataEfficiency;
-  for (const spec of TASKS.filter((t) => t.name === 'malignancy' || t.name === 'aggressiveness')) {
-    for (const encoder of Object.keys(tables) as EncoderName[]) {
-      const { train, test } = tables[encoder];
-      const index = new Map(train.records.map((r, i) => [r.id, i]));
-      const testRows = test.records
-        .map((r, i) => [spec.label!(r), i] as const)
-        .filter(([y]) => y !== undefined);
-      for (const fraction of fractions) {
-        const aucs: number[] = [];
-        for (let s = 0; s < seeds; s++) {
-          const subset = subsampleByPatient(train.records, fraction, options.seed + 101 * s);
-          const rows = subset
-            .map((r) => [spec.label!(r), index.get(r.id)!] as const)
-            .filter(([y]) => y !== undefined);
-          const labels = rows.map(([y]) => y as number);
-          if (new Set(labels).size < 2 || labels.length < 4) {
-            aucs.push(Number.NaN);
-            continue;
-          }
-          const head = trainClassifierHead(
-            rows.map(([, i]) => train.features[i]),
-            labels,
-            2,
-            options.config.task,
-            options.seed + s,
-          );
-          const probs = head.predict(testRows.map(([, i]) => test.features[i]));
-          head.dispose();
-          aucs.push(
-            rocAuc(
-              testRows.map(([y]) => y as number),
-              probs.map((p) => p[1]),
-            ),
-          );
-        }
-        const { mean, sd } = meanSd(aucs);
-        results.dataEfficiency.push({
-          task: spec.name,
-          encoder,
-          fraction,
-          mean,
-          sd,
-          seeds: aucs.filter(Number.isFinite).length,
-          metric: 'AUC',
+  for (const encoder of Object.keys(tables) as EncoderName[]) {
+    const { train, test } = tables[encoder];
+    const index = new Map(train.records.map((r, i) => [r.id, i]));
+    for (const fraction of fractions) {
+      const scores = new Map<string, { metric: string; values: number[] }>();
+      for (let s = 0; s < seeds; s++) {
+        const subset = subsampleByPatient(train.records, fraction, options.seed + 101 * s);
+        const table = { records: subset, features: subset.map((r) => train.features[index.get(r.id)!]) };
+        const { rows } = evaluateTasks(encoder, table, test, options.config.task, {
+          seed: options.seed + s,
+          bootstrap: 0,
         });
+        for (const spec of TASKS) {
+          const row = rows.find((r) => r.task === spec.name);
+          const metric = spec.kind === 'survival' ? 'C-index' : 'AUC';
+          const entry = scores.get(spec.name) ?? { metric, values: [] };
+          entry.values.push(row ? (row.metrics.auc ?? row.metrics.cIndex).value : Number.NaN);
+          scores.set(spec.name, entry);
+        }
+      }
+      for (const [task, { metric, values }] of scores) {
+        const { mean, sd } = meanSd(values);
+        const usable = values.filter(Number.isFinite).length;
+        results.dataEfficiency.push({ task, encoder, fraction, mean, sd, seeds: usable, metric });
       }
     }
   }
@@ -310,14 +291,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   await timed(results, 'zero-shot, retrieval, reports', async () => {
     const testWithReports = splits.test.filter((r) => r.report);
     const testImages = await imageEmbeddings(alignInputs, testWithReports);
+    const testTexts = textRows(embeddings, testWithReports);
     if (encoder) {
       for (const task of ZERO_SHOT_TASKS) {
+        const common = { seed, bootstrap: config.bootstrap, draws: options.promptDraws };
         results.zeroShot.push(
-          ...(await zeroShot(task, testWithReports, testImages, encoder, {
-            seed,
-            bootstrap: config.bootstrap,
-            draws: options.promptDraws,
-          })),
+          ...(await zeroShot(task, testWithReports, testImages, encoder, common)),
+          ...(await zeroShot(task, testWithReports, testTexts, encoder, { ...common, source: 'report' })),
         );
       }
     } else {
@@ -325,7 +305,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
         'Zero-shot skipped: imported embeddings come without a text encoder for the prompts.',
       );
     }
-    const testTexts = textRows(embeddings, testWithReports);
     const { rows, examples } = retrieval(testWithReports, testImages, testTexts);
     results.retrieval.push(...rows);
     results.retrievalExamples.push(...examples);
@@ -380,7 +359,9 @@ function textRows(embeddings: ReportEmbeddings, records: KidneyRecord[]): Float3
 
 /** The quality bar, measured: zero-shot malignancy AUC, retrieval R@5 vs chance, RFS C-index, ordering. */
 export function qualityBar(results: PipelineResults): void {
-  const zs = results.zeroShot.find((z) => z.task === 'malignancy' && z.mode === 'mean-prototype');
+  const zs = results.zeroShot.find(
+    (z) => z.task === 'malignancy' && z.mode === 'mean-prototype' && z.source !== 'report',
+  );
   if (zs)
     results.qualityBar.push({
       name: 'zero-shot malignancy AUC',

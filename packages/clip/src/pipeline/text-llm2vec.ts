@@ -48,7 +48,8 @@ export interface Llm2VecTextInputs {
  * on the next run.
  */
 export async function trainLlm2VecText(inputs: Llm2VecTextInputs): Promise<Llm2VecTextEncoder> {
-  const description = `LLM2Vec tiny (MNTP ${inputs.config.text.mntpEpochs} + SimCSE ${inputs.config.text.simcseEpochs} epochs, from scratch)`;
+  const { mntpSteps, simcseSteps } = inputs.config.text;
+  const description = `LLM2Vec tiny (MNTP ${mntpSteps} + SimCSE ${simcseSteps} steps, from scratch)`;
   const cacheDir = join(inputs.dir, 'embedding-cache');
   if (existsSync(join(inputs.dir, 'config.json'))) {
     return new Llm2VecTextEncoder(
@@ -72,14 +73,14 @@ export async function trainLlm2VecText(inputs: Llm2VecTextInputs): Promise<Llm2V
     };
   };
   await trainMntp(encoder, inputs.reports, {
-    epochs: hp.mntpEpochs,
+    ...stepsOf(hp.mntpSteps, hp.batchSize, inputs.reports.length),
     batchSize: hp.batchSize,
     learningRate: hp.lr,
     seed: inputs.seed,
     onProgress: bar('stage 1 text MNTP'),
   });
   await trainSimCse(encoder, inputs.reports, {
-    epochs: hp.simcseEpochs,
+    ...stepsOf(hp.simcseSteps, hp.batchSize, inputs.reports.length),
     batchSize: hp.batchSize,
     learningRate: hp.lr / 3,
     seed: inputs.seed + 1,
@@ -87,4 +88,11 @@ export async function trainLlm2VecText(inputs: Llm2VecTextInputs): Promise<Llm2V
   });
   await encoder.save(inputs.dir);
   return new Llm2VecTextEncoder(encoder, description, cacheDir);
+}
+
+/** Epochs and step cap that make a run of exactly `steps` optimiser steps over `examples` in batches. */
+function stepsOf(steps: number, batchSize: number, examples: number): { epochs: number; maxSteps: number } {
+  // Full batches only, so that the epochs cover `steps` even when a short last batch is skipped.
+  const perEpoch = Math.max(1, Math.floor(examples / batchSize));
+  return { epochs: Math.max(1, Math.ceil(steps / perEpoch)), maxSteps: steps };
 }

@@ -49,6 +49,11 @@ export interface DataEfficiencyPoint {
 export interface ZeroShotResult {
   task: string;
   mode: 'mean-prototype' | 'max-similarity' | 'prompt-pairs';
+  /**
+   * What was classified: the test images' embeddings (the experiment), or the embeddings of their true reports
+   * — the text side's ceiling, since image embeddings are trained to imitate those (default `image`).
+   */
+  source?: 'image' | 'report';
   auc: Estimate;
   /** For prompt pairs: the AUC spread over random pairs. */
   spread?: { min: number; q25: number; median: number; q75: number; max: number; pairs: number };

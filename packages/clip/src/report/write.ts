@@ -83,7 +83,7 @@ function zeroShotRows(results: PipelineResults): string[][] {
     ['task', 'scoring', 'AUC (95 % CI)', 'spread over random prompt pairs'],
     ...results.zeroShot.map((z) => [
       z.task,
-      z.mode,
+      z.source === 'report' ? `${z.mode}, true reports (text ceiling)` : z.mode,
       formatEstimate(z.auc),
       z.spread
         ? `min ${z.spread.min.toFixed(3)} · median ${z.spread.median.toFixed(3)} · max ${z.spread.max.toFixed(3)} (${z.spread.pairs} pairs)`
@@ -119,16 +119,48 @@ function generationRows(results: PipelineResults): string[][] {
   ];
 }
 
+/** Data efficiency as a grid: one row per task and encoder, one column per training fraction (mean ± sd). */
 function dataEfficiencyRows(results: PipelineResults): string[][] {
-  const rows = [['task', 'encoder', 'fraction', 'mean', 'sd', 'seeds']];
-  for (const p of results.dataEfficiency) {
+  const points = results.dataEfficiency;
+  const fractions = [...new Set(points.map((p) => p.fraction))].sort((a, b) => a - b);
+  const rows = [['task', 'encoder', ...fractions.map((f) => `${Math.round(f * 100)} %`)]];
+  for (const task of [...new Set(points.map((p) => p.task))]) {
+    for (const encoder of ENCODERS) {
+      const cells = fractions.map((f) => {
+        const p = points.find((q) => q.task === task && q.encoder === encoder && q.fraction === f);
+        return p && Number.isFinite(p.mean) ? `${p.mean.toFixed(3)} ± ${p.sd.toFixed(3)}` : '—';
+      });
+      if (cells.some((c) => c !== '—')) rows.push([task, ENCODER_LABELS[encoder], ...cells]);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Where the pretrained encoders meet training from scratch on all the data: per task, each encoder at 20 %
+ * beside scratch at 100 %, and the smallest fraction at which RenalCLIP reaches scratch's 100 % figure.
+ */
+export function dataEfficiencyCrossover(results: PipelineResults): string[][] {
+  const points = results.dataEfficiency;
+  const at = (task: string, encoder: EncoderName, fraction: number) =>
+    points.find((p) => p.task === task && p.encoder === encoder && Math.abs(p.fraction - fraction) < 1e-9)
+      ?.mean ?? Number.NaN;
+  const show = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
+  const rows = [
+    ['task', 'RenalCLIP @ 20 %', 'stage-1 only @ 20 %', 'scratch @ 100 %', 'RenalCLIP reaches it at'],
+  ];
+  for (const task of [...new Set(points.map((p) => p.task))]) {
+    const target = at(task, 'scratch', 1);
+    const reached = points
+      .filter((p) => p.task === task && p.encoder === 'renalclip' && p.mean >= target)
+      .map((p) => p.fraction)
+      .sort((a, b) => a - b)[0];
     rows.push([
-      p.task,
-      ENCODER_LABELS[p.encoder],
-      `${Math.round(p.fraction * 100)} %`,
-      p.mean.toFixed(3),
-      p.sd.toFixed(3),
-      String(p.seeds),
+      task,
+      show(at(task, 'renalclip', 0.2)),
+      show(at(task, 'stage1', 0.2)),
+      show(target),
+      reached === undefined ? 'never' : `${Math.round(reached * 100)} %`,
     ]);
   }
   return rows;
@@ -160,6 +192,7 @@ export function renderMarkdown(results: PipelineResults): string {
     '## Report generation',
     markdownTable(generationRows(results)),
     '## Data efficiency',
+    markdownTable(dataEfficiencyCrossover(results)),
     markdownTable(dataEfficiencyRows(results)),
     '## Timings (s)',
     markdownTable([
@@ -278,6 +311,7 @@ export function renderHtml(results: PipelineResults): string {
     '<h2>Retrieval examples</h2>',
     retrievalExamplesHtml(results),
     '<h2>Data efficiency</h2>',
+    htmlTable(dataEfficiencyCrossover(results)),
     htmlTable(dataEfficiencyRows(results)),
     '<h2>Timings (s)</h2>',
     htmlTable([['stage', 'seconds'], ...Object.entries(results.timings).map(([k, v]) => [k, v.toFixed(1)])]),

@@ -5,15 +5,23 @@ import { writeDemoCohort } from '../../pipeline/demo-cohort.js';
 import { pipelineConfig } from '../../pipeline/config.js';
 import { runPipeline } from '../../pipeline/run.js';
 import type { PipelineResults } from '../../report/results.js';
-import { formatEstimate, taskTable, textTable, writeReport } from '../../report/write.js';
+import {
+  dataEfficiencyCrossover,
+  formatEstimate,
+  taskTable,
+  textTable,
+  writeReport,
+} from '../../report/write.js';
 import { CliError, emit } from '../command.js';
 import { DEFAULT_TEXT_ENCODER, startBackend, textModeFrom } from '../pipeline-options.js';
 
-/** The non-table lines of a results summary: zero-shot, retrieval, report generation, quality bar. */
+/** The non-table lines of a results summary: zero-shot, retrieval, report generation, data efficiency, quality bar. */
 export function summaryLines(results: PipelineResults): string[] {
   const lines: string[] = [];
   for (const z of results.zeroShot)
-    lines.push(`zero-shot ${z.task} (${z.mode}): AUC ${formatEstimate(z.auc)}`);
+    lines.push(
+      `zero-shot ${z.task} (${z.mode}${z.source === 'report' ? ', true reports: text ceiling' : ''}): AUC ${formatEstimate(z.auc)}`,
+    );
   for (const r of results.retrieval) {
     lines.push(
       `retrieval ${r.direction}: R@1 ${r.r1.toFixed(3)}  R@3 ${r.r3.toFixed(3)}  R@5 ${r.r5.toFixed(3)}  (chance R@5 ${r.chance5.toFixed(3)}, ${r.candidates} candidates)`,
@@ -24,6 +32,11 @@ export function summaryLines(results: PipelineResults): string[] {
       `report generation, ${g.method}: BLEU-1 ${g.bleu1.toFixed(3)}  BLEU-4 ${g.bleu4.toFixed(3)}  ROUGE-L ${g.rougeL.toFixed(3)}`,
     );
   }
+  const crossover = dataEfficiencyCrossover(results).slice(1);
+  for (const [task, renalclip20, , scratch100, reached] of crossover)
+    lines.push(
+      `data efficiency ${task}: RenalCLIP at 20 % ${renalclip20}, scratch at 100 % ${scratch100}; RenalCLIP reaches it at ${reached}`,
+    );
   for (const q of results.qualityBar)
     lines.push(
       `quality bar — ${q.name}: ${q.value.toFixed(3)} (target ${q.target}) ${q.met ? 'met' : 'NOT met'}`,
