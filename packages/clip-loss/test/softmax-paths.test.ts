@@ -84,7 +84,10 @@ describe.each(['cpu', 'wasm'])('the one-chunk softmax paths on %s', (backend) =>
       ];
       const loss = clipLoss(images, texts, logScale);
       expectClose(loss.dataSync(), expected, 1e-5, 'loss on the separate path');
-      return [images, texts, logScale, loss];
+      // Chunked, the shared path declines after its last chunk and the exact chunked path runs.
+      const chunked = clipLoss(images, texts, logScale, { chunkSize: 5 });
+      expectClose(chunked.dataSync(), expected, 1e-5, 'chunked loss on the exact path');
+      return [images, texts, logScale, loss, chunked];
     }, 'separate path loss');
   });
 });

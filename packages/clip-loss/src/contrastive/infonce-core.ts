@@ -50,19 +50,22 @@ export function infoNceCore(config: InfoNceConfig): Core {
  * - `separate` (one chunk): softmax_rows/(2N) and softmax_cols/(2M), two N×M matrices;
  * - `shared` (one chunk, fast path): the row softmax P and rank-2 factors with
  *   softmax_rows/(2N) + softmax_cols/(2M) = P ⊙ (rowFactors · colFactors), one N×M matrix
- *   (see {@link sharedSoftmaxForward}).
+ *   (see {@link sharedSoftmaxForward});
+ * - `sharedChunks` (chunked, fast path): the rank-2 factors only; the backward pass recomputes each
+ *   chunk's logits and row softmax (see {@link forwardChunkedShared}).
  */
 type Kept =
   | { kind: 'stats'; tensors: SoftmaxStats }
   | { kind: 'separate'; tensors: [rowProbabilities: tf.Tensor, colProbabilities: tf.Tensor] }
-  | { kind: 'shared'; tensors: [probabilities: tf.Tensor, rowFactors: tf.Tensor, colFactors: tf.Tensor] };
+  | { kind: 'shared'; tensors: [probabilities: tf.Tensor, rowFactors: tf.Tensor, colFactors: tf.Tensor] }
+  | { kind: 'sharedChunks'; tensors: [rowFactors: tf.Tensor, colFactors: tf.Tensor] };
 
 function restoreKept(kind: Kept['kind'], tensors: tf.Tensor[]): Kept {
   return { kind, tensors } as Kept;
 }
 
 /** softmax_rows/(2N) + softmax_cols/(2M) from what a one-chunk forward pass kept. */
-function keptSoftmaxGradient(kept: Exclude<Kept, { kind: 'stats' }>): tf.Tensor {
+function keptSoftmaxGradient(kept: Extract<Kept, { kind: 'separate' | 'shared' }>): tf.Tensor {
   if (kept.kind === 'separate') return tf.add(kept.tensors[0], kept.tensors[1]);
   const [probabilities, rowFactors, colFactors] = kept.tensors;
   return tf.mul(probabilities, tf.matMul(rowFactors as tf.Tensor2D, colFactors as tf.Tensor2D));
@@ -90,9 +93,11 @@ function forwardPass(
   config: InfoNceConfig,
 ): ForwardResult {
   const ranges = chunkRanges(x.shape[0], config.chunkSize);
-  return ranges.length === 1
-    ? forwardOneChunk(x, y, s, weights, config)
-    : forwardChunked(x, y, s, weights, config, ranges);
+  if (ranges.length === 1) return forwardOneChunk(x, y, s, weights, config);
+  const shared = SYNC_READ_BACKENDS.has(tf.getBackend())
+    ? forwardChunkedShared(x, y, s, weights, config, ranges)
+    : undefined;
+  return shared ?? forwardChunked(x, y, s, weights, config, ranges);
 }
 
 type CoreConfigLike = Pick<InfoNceConfig, 'positiveWeight'>;
@@ -183,6 +188,60 @@ function separateSoftmaxForward(l: tf.Tensor2D): SoftmaxForward {
       kept: { kind: 'separate', tensors: [rowProbabilities, colProbabilities] } as Kept,
     };
   });
+}
+
+/**
+ * Row chunks of L with the shared row softmax of {@link sharedSoftmaxForward}: each chunk's row
+ * log-sum-exps are final, and the column sums Σᵢ exp(Lᵢⱼ − shift) accumulate online as wᵀP with a running
+ * shift (the largest row log-sum-exp so far). Only the rank-2 factors are kept; the backward pass
+ * recomputes each chunk's logits and softmax. Undefined (everything freed) when a column sum ends below
+ * the accuracy threshold; the exact chunked path then runs.
+ */
+function forwardChunkedShared(
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  s: tf.Scalar,
+  weights: PairWeights,
+  config: CoreConfigLike,
+  ranges: Array<[number, number]>,
+): ForwardResult | undefined {
+  const [n, m] = [x.shape[0], y.shape[0]];
+  const yT = tf.transpose(y);
+  const rowLseParts: tf.Tensor[] = [];
+  let running: { shift: tf.Tensor; colSum: tf.Tensor; positive: tf.Tensor } | undefined;
+  for (const [start, size] of ranges) {
+    const next = tf.tidy(() => {
+      const l = tf.matMul(tf.mul(rows(x, start, size), s), yT);
+      const probabilities = tf.softmax(l);
+      const rowLse = tf.sub(tf.max(l, 1, true), tf.log(tf.max(probabilities, 1, true)));
+      const chunkShift = tf.max(rowLse);
+      const shift = running ? tf.maximum(running.shift, chunkShift) : chunkShift;
+      const chunkSum = tf.matMul(tf.transpose(tf.exp(tf.sub(rowLse, shift))), probabilities);
+      const colSum = running
+        ? tf.add(tf.mul(running.colSum, tf.exp(tf.sub(running.shift, shift))), chunkSum)
+        : chunkSum;
+      const chunkPositive = positiveTerm(x, y, s, l, weights, start, size);
+      const positive = running ? tf.add(running.positive, chunkPositive) : chunkPositive;
+      return { rowLse, state: { shift, colSum, positive } };
+    });
+    rowLseParts.push(next.rowLse);
+    if (running) tf.dispose([running.shift, running.colSum, running.positive]);
+    running = next.state;
+  }
+  const final = running!;
+  const exact = tf.min(final.colSum).dataSync()[0] >= MIN_SHARED_COLUMN_SUM;
+  const result = exact
+    ? tf.tidy(() => {
+        const rowLse = tf.concat(rowLseParts);
+        const colLse = tf.add(tf.log(final.colSum), final.shift);
+        const rowFactors = tf.concat([tf.exp(tf.sub(rowLse, final.shift)), tf.ones([n, 1])], 1);
+        const colFactors = tf.concat([tf.div(1 / (2 * m), final.colSum), tf.fill([1, m], 1 / (2 * n))], 0);
+        const kept: Kept = { kind: 'sharedChunks', tensors: [rowFactors, colFactors] };
+        return { value: lossValue(rowLse, colLse, final.positive, config.positiveWeight), kept };
+      })
+    : undefined;
+  tf.dispose([yT, ...rowLseParts, final.shift, final.colSum, final.positive]);
+  return result;
 }
 
 /**
@@ -284,15 +343,15 @@ function backwardPass(dy: tf.Scalar, state: BackwardState, config: InfoNceConfig
   let textGrad: tf.Tensor | undefined;
   let scaleGrad: tf.Tensor | undefined;
   const kept = state.kept;
-  const yT = kept.kind === 'stats' ? tf.transpose(y) : undefined;
+  const recomputes = kept.kind === 'stats' || kept.kind === 'sharedChunks';
+  const yT = recomputes ? tf.transpose(y) : undefined;
   for (const [start, size] of chunkRanges(x.shape[0], config.chunkSize)) {
     const chunk = tf.tidy(() => {
       const xc = rows(x, start, size);
       const xs = tf.mul(xc, s);
-      let g =
-        kept.kind === 'stats'
-          ? tf.tidy(() => recomputedSoftmaxGradient(tf.matMul(xs, yT!), kept.tensors, start, size))
-          : keptSoftmaxGradient(kept);
+      let g = recomputes
+        ? tf.tidy(() => recomputedSoftmaxGradient(tf.matMul(xs, yT!), kept, start, size))
+        : keptSoftmaxGradient(kept as Extract<Kept, { kind: 'separate' | 'shared' }>);
       if (weights.chunk) g = tf.sub(g, tf.mul(weights.chunk(start, size), config.positiveWeight));
       const gy = tf.matMul(g, y);
       // Gᵀ·xs with an explicit transpose of G: on wasm, xsᵀ·G (G as the packed right operand) is slower.
@@ -331,11 +390,16 @@ function backwardPass(dy: tf.Scalar, state: BackwardState, config: InfoNceConfig
 /** softmax_rows/(2N) + softmax_cols/(2M) for image rows [start, start + size), from recomputed logits. */
 function recomputedSoftmaxGradient(
   l: tf.Tensor,
-  stats: SoftmaxStats,
+  kept: Extract<Kept, { kind: 'stats' | 'sharedChunks' }>,
   start: number,
   size: number,
 ): tf.Tensor {
-  const [allRowMax, allRowScale, colMax, colScale] = stats;
+  if (kept.kind === 'sharedChunks') {
+    const [rowFactors, colFactors] = kept.tensors;
+    const chunkFactors = rows(rowFactors as tf.Tensor2D, start, size);
+    return tf.mul(tf.softmax(l), tf.matMul(chunkFactors, colFactors as tf.Tensor2D));
+  }
+  const [allRowMax, allRowScale, colMax, colScale] = kept.tensors;
   const rowMax = rows(allRowMax as tf.Tensor2D, start, size);
   const rowScale = rows(allRowScale as tf.Tensor2D, start, size);
   const rowPart = tf.mul(tf.exp(tf.sub(l, rowMax)), rowScale);
