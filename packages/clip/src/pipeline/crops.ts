@@ -18,7 +18,7 @@ export interface CropGeometry {
 }
 
 /**
- * The paper's deterministic kidney preprocessing through renal-volume-io's {@link kidneyBase}: a box of `boxMm`
+ * The paper's deterministic kidney preprocessing through renal-volume-io's `kidneyBase`: a box of `boxMm`
  * (along R, A, S) around the voxel `center`, padded with −1000 HU outside the scan, oriented to RAS, resized to
  * `cacheShape` = `[D, H, W]` (D along S, H along A, W along R) and windowed (level/width) to [0, 1]. Orienting
  * first makes crops of differently stored scans (KiTS, DICOM exports, the synthetic cohort) look alike, as
