@@ -130,7 +130,7 @@ describe('data-efficiency crossover', () => {
     expect(dataEfficiencyCrossover(results)).toEqual([
       ['task', 'RenalCLIP @ 20 %', 'stage-1 only @ 20 %', 'scratch @ 100 %', 'RenalCLIP reaches it at'],
       ['R', '0.680', '0.660', '0.700', '50 %'],
-      ['OS', '0.520', '—', '0.620', 'never'],
+      ['OS', '0.520', '—', '0.620', 'not reached'],
     ]);
   });
 });

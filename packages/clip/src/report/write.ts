@@ -160,7 +160,7 @@ export function dataEfficiencyCrossover(results: PipelineResults): string[][] {
       show(at(task, 'renalclip', 0.2)),
       show(at(task, 'stage1', 0.2)),
       show(target),
-      reached === undefined ? 'never' : `${Math.round(reached * 100)} %`,
+      reached === undefined ? 'not reached' : `${Math.round(reached * 100)} %`,
     ]);
   }
   return rows;

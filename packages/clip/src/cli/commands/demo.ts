@@ -35,7 +35,7 @@ export function summaryLines(results: PipelineResults): string[] {
   const crossover = dataEfficiencyCrossover(results).slice(1);
   for (const [task, renalclip20, , scratch100, reached] of crossover)
     lines.push(
-      `data efficiency ${task}: RenalCLIP at 20 % ${renalclip20}, scratch at 100 % ${scratch100}; RenalCLIP reaches it at ${reached}`,
+      `data efficiency ${task}: RenalCLIP at 20 % ${renalclip20}, scratch at 100 % ${scratch100}; RenalCLIP ${reached === 'not reached' ? 'does not reach it' : `reaches it at ${reached}`}`,
     );
   for (const q of results.qualityBar)
     lines.push(
