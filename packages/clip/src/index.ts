@@ -36,6 +36,7 @@ export * from './pipeline/stage1-image.js';
 export * from './pipeline/stage2-align.js';
 export * from './pipeline/heads.js';
 export * from './pipeline/tasks.js';
+export * from './pipeline/finetune.js';
 export * from './pipeline/evaluate.js';
 export * from './pipeline/features.js';
 export * from './pipeline/run.js';

@@ -30,6 +30,7 @@ describe('the pipeline end to end on a tiny cohort', () => {
         headWarmupSteps: 5,
       },
       task: { epochs: 3, batchSize: 16, lr: 1e-3, weightDecay: 0.01, hidden: 8 },
+      finetune: { epochs: 1, batchSize: 8, lr: 1e-3, backboneLr: 1e-4 },
       dataEfficiency: { fractions: [0.5, 1], seeds: 1 },
       bootstrap: 20,
     });
@@ -43,10 +44,14 @@ describe('the pipeline end to end on a tiny cohort', () => {
       log: () => {},
       promptDraws: 20,
       fusion: true,
+      finetune: true,
     });
     expect(existsSync(join(out, 'checkpoints', 'stage1-image', 'last', 'weights.safetensors'))).toBe(true);
     expect(existsSync(join(out, 'checkpoints', 'stage2-align', 'best', 'config.json'))).toBe(true);
-    expect(results.tasks.some((t) => t.task === 'malignancy' && t.encoder === 'renalclip')).toBe(true);
+    // Classification tasks fine-tuned end to end for every encoder; survival from frozen features.
+    for (const encoder of ['scratch', 'stage1', 'renalclip'])
+      expect(results.tasks.some((t) => t.task === 'malignancy' && t.encoder === encoder)).toBe(true);
+    expect(results.notes.some((n) => n.includes('fine-tuned end to end'))).toBe(true);
     expect(results.retrieval).toHaveLength(3);
     expect(results.reportGeneration).toHaveLength(3);
     expect(results.zeroShot.length).toBeGreaterThan(0);

@@ -44,6 +44,19 @@ describe('AdamW', () => {
     w.dispose();
   });
 
+  it('frees everything it made on dispose, also when stepped outside a tidy (as training loops do)', async () => {
+    const w = tf.variable(tf.ones([3, 2]));
+    await assertNoLeaks(() => {
+      const opt = new AdamW([{ variables: [w] }]);
+      const grad = tf.onesLike(w);
+      opt.applyGradients({ [w.name]: grad }, 1e-3);
+      opt.applyGradients({ [w.name]: grad }, 1e-3);
+      opt.dispose();
+      return [grad];
+    }, 'AdamW lifetime');
+    w.dispose();
+  });
+
   it('scales the learning rate per group', () => {
     const a = tf.variable(tf.scalar(1));
     const b = tf.variable(tf.scalar(1));

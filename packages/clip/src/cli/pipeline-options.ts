@@ -78,6 +78,7 @@ export function configFrom(options: PipelineCliOptions): PipelineConfig {
     if (!(epochs >= 1)) throw new CliError(`--epochs must be a positive integer, got "${options.epochs}"`);
     config.image.epochs = epochs;
     config.align.epochs = epochs;
+    config.finetune.epochs = epochs;
   }
   return config;
 }

@@ -41,6 +41,11 @@ export interface PipelineConfig {
     headWarmupSteps: number;
   };
   task: { epochs: number; batchSize: number; lr: number; weightDecay: number; hidden: number };
+  /**
+   * Stage 3 by full fine-tuning (`--finetune`): encoder + head trained end to end per classification task, the
+   * backbone at `backboneLr`, the head at `lr` (head width and weight decay from `task`).
+   */
+  finetune: { epochs: number; batchSize: number; lr: number; backboneLr: number };
   dataEfficiency: { fractions: number[]; seeds: number };
   bootstrap: number;
 }
@@ -70,6 +75,7 @@ export const TINY_CONFIG: PipelineConfig = {
     headWarmupSteps: 300,
   },
   task: { epochs: 60, batchSize: 64, lr: 3e-3, weightDecay: 0.01, hidden: 32 },
+  finetune: { epochs: 4, batchSize: 8, lr: 1e-3, backboneLr: 3e-4 },
   dataEfficiency: { fractions: [0.05, 0.1, 0.2, 0.4, 0.8, 1], seeds: 3 },
   bootstrap: 500,
 };
@@ -102,6 +108,7 @@ export const PAPER_CONFIG: PipelineConfig = {
     headWarmupSteps: 0,
   },
   task: { epochs: 100, batchSize: 64, lr: 1e-3, weightDecay: 0.01, hidden: 128 },
+  finetune: { epochs: 30, batchSize: 8, lr: 1e-3, backboneLr: 1e-4 },
   dataEfficiency: { fractions: [0.05, 0.1, 0.2, 0.4, 0.8, 1], seeds: 5 },
   bootstrap: 1000,
 };

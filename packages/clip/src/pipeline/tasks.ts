@@ -140,18 +140,53 @@ export function evaluateClassification(
       )
     : head.predict(te.features);
   head.dispose();
+  return { probs, labels: te.labels, metrics: classificationEstimates(te.labels, probs, options) };
+}
+
+/** AUC, PR-AUC, F1, sensitivity and specificity of class probabilities, each with a bootstrap CI. */
+export function classificationEstimates(
+  labels: number[],
+  probs: number[][],
+  options: { seed: number; bootstrap: number },
+): Record<string, Estimate> {
   const metrics: Record<string, Estimate> = {};
   for (const key of CLASSIFICATION_KEYS) {
     metrics[key] = bootstrapCi(
-      te.labels.length,
+      labels.length,
       (ix) => {
-        const ys = pick(te.labels, ix);
+        const ys = pick(labels, ix);
         return new Set(ys).size < 2 ? Number.NaN : classificationMetrics(ys, pick(probs, ix))[key];
       },
       { seed: options.seed, resamples: options.bootstrap },
     );
   }
-  return { probs, labels: te.labels, metrics };
+  return metrics;
+}
+
+/** Adds one classification task's scores (and its ROC curve when binary) to an evaluation. */
+export function addClassification(
+  evaluation: TaskEvaluation,
+  spec: TaskSpec,
+  encoder: EncoderName,
+  result: { probs: number[][]; labels: number[]; metrics: Record<string, Estimate> },
+): void {
+  evaluation.rows.push({
+    task: spec.name,
+    kind: 'classification',
+    encoder,
+    n: result.labels.length,
+    metrics: result.metrics,
+  });
+  if (spec.classes === 2) {
+    evaluation.roc.push({
+      task: spec.name,
+      encoder,
+      points: rocPoints(
+        result.labels,
+        result.probs.map((p) => p[1]),
+      ),
+    });
+  }
 }
 
 /** C-index with a bootstrap CI (NaN when no pair is comparable). */
@@ -177,7 +212,8 @@ export function cIndexEstimate(
 }
 
 /**
- * Scores one encoder's frozen features on the ten tasks: a classification head per classification task, and
+ * Scores one encoder's frozen features on the ten tasks (`survivalOnly`: the three survival tasks, when the
+ * classification tasks are fine-tuned instead): a classification head per classification task, and
  * one Cox head trained on RFS of malignant training cases, scored by the C-index on RFS, DSS and OS of the
  * malignant test cases, with Kaplan–Meier curves of the risk groups split at the training median.
  */
@@ -186,29 +222,13 @@ export function evaluateTasks(
   train: FeatureTable,
   test: FeatureTable,
   hp: HeadTraining,
-  options: { seed: number; bootstrap: number },
+  options: { seed: number; bootstrap: number; survivalOnly?: boolean },
 ): TaskEvaluation {
   const evaluation: TaskEvaluation = { rows: [], roc: [], km: [] };
-  for (const spec of TASKS.filter((t) => t.kind === 'classification')) {
+  const classification = options.survivalOnly ? [] : TASKS.filter((t) => t.kind === 'classification');
+  for (const spec of classification) {
     const result = evaluateClassification(spec, train, test, hp, options);
-    if (!result) continue;
-    evaluation.rows.push({
-      task: spec.name,
-      kind: 'classification',
-      encoder,
-      n: result.labels.length,
-      metrics: result.metrics,
-    });
-    if (spec.classes === 2) {
-      evaluation.roc.push({
-        task: spec.name,
-        encoder,
-        points: rocPoints(
-          result.labels,
-          result.probs.map((p) => p[1]),
-        ),
-      });
-    }
+    if (result) addClassification(evaluation, spec, encoder, result);
   }
   // The paper trains the Cox head on RFS; a cohort without RFS (KiTS has only OS) trains it on OS instead.
   const events = (t: ReturnType<typeof withOutcome>) => t.outcomes.filter((o) => o.event === 1).length;

@@ -108,10 +108,11 @@ export class AdamW {
   private momentsOf(variable: tf.Variable) {
     let slot = this.moments.get(variable.name);
     if (!slot) {
-      slot = {
+      // In a tidy: the variables keep their data, the zero tensors they were made from are freed.
+      slot = tf.tidy(() => ({
         m: tf.variable(tf.zerosLike(variable), false),
         v: tf.variable(tf.zerosLike(variable), false),
-      };
+      }));
       this.moments.set(variable.name, slot);
     }
     return slot;

@@ -33,12 +33,17 @@ export function registerEval(program: Command): void {
     )
     .option('--skip-data-efficiency', 'leave out the data-efficiency curves')
     .option('--fusion', 'multi-phase late fusion: average the task heads over every available phase')
+    .option(
+      '--finetune',
+      'stage 3 as the paper: fine-tune each encoder end to end per classification task (slow on a CPU)',
+    )
     .action(
       async (
         options: PipelineCliOptions & {
           imageWeights?: string;
           skipDataEfficiency?: boolean;
           fusion?: boolean;
+          finetune?: boolean;
         },
       ) => {
         const config = configFrom(options);
@@ -57,6 +62,7 @@ export function registerEval(program: Command): void {
           imageWeights: options.imageWeights,
           skipDataEfficiency: options.skipDataEfficiency,
           fusion: options.fusion,
+          finetune: options.finetune,
         });
         emit({ backend, ...results, files: paths }, options, () =>
           [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join(
