@@ -7,7 +7,10 @@ import * as clip from 'renal-clip';
 /** The renal-clip API. */
 export { clip };
 
-/** Options from the command line: `--out DIR --patients N --seed S --backend NAME --preset tiny|paper`. */
+/**
+ * Options from the command line: `--out DIR --patients N --seed S --backend NAME --preset tiny|paper
+ * --text llm2vec|tfidf --kits DIR --finetune`.
+ */
 export function args() {
   const argv = process.argv.slice(2);
   const get = (name, fallback) => {
@@ -22,6 +25,7 @@ export function args() {
     preset: get('preset', 'tiny'),
     text: get('text', 'llm2vec'),
     kits: get('kits', undefined),
+    finetune: argv.includes('--finetune'),
   };
 }
 
@@ -55,6 +59,7 @@ export async function run(options, extra = {}) {
     config: clip.pipelineConfig(options.preset),
     seed: options.seed,
     text: { kind: options.text },
+    finetune: options.finetune,
     ...extra,
   });
 }
