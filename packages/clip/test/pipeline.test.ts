@@ -52,6 +52,9 @@ describe('the pipeline end to end on a tiny cohort', () => {
     for (const encoder of ['scratch', 'stage1', 'renalclip'])
       expect(results.tasks.some((t) => t.task === 'malignancy' && t.encoder === encoder)).toBe(true);
     expect(results.notes.some((n) => n.includes('fine-tuned end to end'))).toBe(true);
+    const order = TASKS.map((t) => t.name);
+    const rows = results.tasks.filter((t) => t.encoder === 'renalclip').map((t) => order.indexOf(t.task));
+    expect(rows).toEqual([...rows].sort((a, b) => a - b));
     expect(results.retrieval).toHaveLength(3);
     expect(results.reportGeneration).toHaveLength(3);
     expect(results.zeroShot.length).toBeGreaterThan(0);

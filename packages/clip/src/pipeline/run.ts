@@ -306,7 +306,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
           addClassification(evaluation, spec, name, { ...tuned, metrics });
         }
       }
-      results.tasks.push(...evaluation.rows);
+      // In the paper's order (fine-tuned classification rows are added after the survival ones).
+      const order = (task: string) => TASKS.findIndex((t) => t.name === task);
+      results.tasks.push(...evaluation.rows.sort((a, b) => order(a.task) - order(b.task)));
       results.roc.push(...evaluation.roc);
       results.km.push(...evaluation.km.filter((k) => k.encoder === 'renalclip'));
     }
