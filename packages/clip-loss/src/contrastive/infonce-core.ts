@@ -67,8 +67,7 @@ function restoreKept(kind: Kept['kind'], tensors: tf.Tensor[]): Kept {
 /** softmax_rows/(2N) + softmax_cols/(2M) from what a one-chunk forward pass kept. */
 function keptSoftmaxGradient(kept: Extract<Kept, { kind: 'separate' | 'shared' }>): tf.Tensor {
   if (kept.kind === 'separate') return tf.add(kept.tensors[0], kept.tensors[1]);
-  const [probabilities, rowFactors, colFactors] = kept.tensors;
-  return tf.mul(probabilities, tf.matMul(rowFactors as tf.Tensor2D, colFactors as tf.Tensor2D));
+  return sharedGradient(...kept.tensors);
 }
 
 /**
@@ -149,22 +148,43 @@ interface SoftmaxForward {
  * rows whose log-sum-exps differ by tens of nats, as at logit scale 100 with antipodal pairs.
  */
 export function sharedSoftmaxForward(l: tf.Tensor2D): SoftmaxForward | undefined {
-  const [n, m] = l.shape;
   const result = tf.tidy(() => {
     const probabilities = tf.softmax(l);
-    const rowLse = tf.sub(tf.max(l, 1, true), tf.log(tf.max(probabilities, 1, true)));
+    const rowLse = rowLogSumExp(l, probabilities);
     const shift = tf.max(rowLse);
-    const rowWeights = tf.exp(tf.sub(rowLse, shift));
-    const colSum = tf.matMul(tf.transpose(rowWeights), probabilities);
-    if (tf.min(colSum).dataSync()[0] < MIN_SHARED_COLUMN_SUM) return undefined;
+    const colSum = tf.matMul(tf.transpose(tf.exp(tf.sub(rowLse, shift))), probabilities);
+    if (!exactEnough(colSum)) return undefined;
     const colLse = tf.add(tf.log(colSum), shift);
-    // softmax_rows/(2N) + softmax_cols/(2M) = P ⊙ (1/(2N) + wᵢ/(2M·colSumⱼ)) = P ⊙ ([w, 1]·[1/(2M·colSum); 1/(2N)])
-    const rowFactors = tf.concat([rowWeights, tf.ones([n, 1])], 1);
-    const colFactors = tf.concat([tf.div(1 / (2 * m), colSum), tf.fill([1, m], 1 / (2 * n))], 0);
-    const kept: Kept = { kind: 'shared', tensors: [probabilities, rowFactors, colFactors] };
+    const kept: Kept = { kind: 'shared', tensors: [probabilities, ...sharedFactors(rowLse, shift, colSum)] };
     return { rowLse, colLse, kept };
   });
   return result ?? undefined;
+}
+
+/** ℓᵢ = Lᵢₖ − log Pᵢₖ at each row's maximum k (Pᵢₖ ≥ 1/M there, so the logarithm is exact). */
+function rowLogSumExp(l: tf.Tensor, probabilities: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.max(l, 1, true), tf.log(tf.max(probabilities, 1, true)));
+}
+
+/** Whether every column sum is large enough for the shared path to be exact (reads one scalar back). */
+function exactEnough(colSum: tf.Tensor): boolean {
+  return tf.tidy(() => tf.min(colSum).dataSync()[0] >= MIN_SHARED_COLUMN_SUM);
+}
+
+/**
+ * The rank-2 factors of softmax_rows/(2N) + softmax_cols/(2M) = P ⊙ (1/(2N) + wᵢ/(2M·colSumⱼ))
+ * = P ⊙ ([w, 1]·[1/(2M·colSum); 1/(2N)]), with wᵢ = exp(ℓᵢ − shift): `[N, 2]` and `[2, M]`.
+ */
+function sharedFactors(rowLse: tf.Tensor, shift: tf.Tensor, colSum: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  const [n, m] = [rowLse.shape[0], colSum.shape[1] as number];
+  const rowFactors = tf.concat([tf.exp(tf.sub(rowLse, shift)), tf.ones([n, 1])], 1);
+  const colFactors = tf.concat([tf.div(1 / (2 * m), colSum), tf.fill([1, m], 1 / (2 * n))], 0);
+  return [rowFactors, colFactors];
+}
+
+/** P ⊙ (rowFactors · colFactors): softmax_rows/(2N) + softmax_cols/(2M) from the shared form. */
+function sharedGradient(probabilities: tf.Tensor, rowFactors: tf.Tensor, colFactors: tf.Tensor): tf.Tensor {
+  return tf.mul(probabilities, tf.matMul(rowFactors as tf.Tensor2D, colFactors as tf.Tensor2D));
 }
 
 /** Two exponentials of L, one shifted by row maxima and one by column maxima, both kept (scaled). */
@@ -205,7 +225,6 @@ function forwardChunkedShared(
   config: CoreConfigLike,
   ranges: Array<[number, number]>,
 ): ForwardResult | undefined {
-  const [n, m] = [x.shape[0], y.shape[0]];
   const yT = tf.transpose(y);
   const rowLseParts: tf.Tensor[] = [];
   let running: { shift: tf.Tensor; colSum: tf.Tensor; positive: tf.Tensor } | undefined;
@@ -213,7 +232,7 @@ function forwardChunkedShared(
     const next = tf.tidy(() => {
       const l = tf.matMul(tf.mul(rows(x, start, size), s), yT);
       const probabilities = tf.softmax(l);
-      const rowLse = tf.sub(tf.max(l, 1, true), tf.log(tf.max(probabilities, 1, true)));
+      const rowLse = rowLogSumExp(l, probabilities);
       const chunkShift = tf.max(rowLse);
       const shift = running ? tf.maximum(running.shift, chunkShift) : chunkShift;
       const chunkSum = tf.matMul(tf.transpose(tf.exp(tf.sub(rowLse, shift))), probabilities);
@@ -229,14 +248,14 @@ function forwardChunkedShared(
     running = next.state;
   }
   const final = running!;
-  const exact = tf.min(final.colSum).dataSync()[0] >= MIN_SHARED_COLUMN_SUM;
-  const result = exact
+  const result = exactEnough(final.colSum)
     ? tf.tidy(() => {
         const rowLse = tf.concat(rowLseParts);
         const colLse = tf.add(tf.log(final.colSum), final.shift);
-        const rowFactors = tf.concat([tf.exp(tf.sub(rowLse, final.shift)), tf.ones([n, 1])], 1);
-        const colFactors = tf.concat([tf.div(1 / (2 * m), final.colSum), tf.fill([1, m], 1 / (2 * n))], 0);
-        const kept: Kept = { kind: 'sharedChunks', tensors: [rowFactors, colFactors] };
+        const kept: Kept = {
+          kind: 'sharedChunks',
+          tensors: sharedFactors(rowLse, final.shift, final.colSum),
+        };
         return { value: lossValue(rowLse, colLse, final.positive, config.positiveWeight), kept };
       })
     : undefined;
@@ -396,8 +415,7 @@ function recomputedSoftmaxGradient(
 ): tf.Tensor {
   if (kept.kind === 'sharedChunks') {
     const [rowFactors, colFactors] = kept.tensors;
-    const chunkFactors = rows(rowFactors as tf.Tensor2D, start, size);
-    return tf.mul(tf.softmax(l), tf.matMul(chunkFactors, colFactors as tf.Tensor2D));
+    return sharedGradient(tf.softmax(l), rows(rowFactors as tf.Tensor2D, start, size), colFactors);
   }
   const [allRowMax, allRowScale, colMax, colScale] = kept.tensors;
   const rowMax = rows(allRowMax as tf.Tensor2D, start, size);
