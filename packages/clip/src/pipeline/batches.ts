@@ -1,4 +1,4 @@
-import { Rng, type tf } from 'renal-core';
+import { Rng, tf } from 'renal-core';
 import { PHASES, type KidneyRecord, type Phase } from '../data/manifest.js';
 import { streamBatches } from '../data/loader.js';
 import { cropForModel } from './augment.js';
@@ -64,4 +64,32 @@ export async function* imageBatches(
 /** Number of batches of a pass. */
 export function batchCount(n: number, batchSize: number): number {
   return Math.ceil(n / batchSize);
+}
+
+/**
+ * Evaluation pass: `rowsOf` on centre-cropped batches of records in one phase (A by default, else the first
+ * available), split into one row per record in the records' order. Every tensor is freed.
+ */
+export async function evaluationRows(
+  records: KidneyRecord[],
+  cache: CropCache,
+  config: PipelineConfig,
+  rowsOf: (x: tf.Tensor5D) => tf.Tensor2D,
+  phase: Phase = 'A',
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for await (const { x } of imageBatches(records, cache, config, {
+    batchSize: 32,
+    phase,
+    train: false,
+    seed: 0,
+  })) {
+    const y = tf.tidy(() => rowsOf(x));
+    const values = await y.data();
+    const width = y.shape[1];
+    for (let i = 0; i < y.shape[0]; i++)
+      out.push(Float32Array.from(values.subarray(i * width, (i + 1) * width)));
+    tf.dispose([x, y]);
+  }
+  return out;
 }

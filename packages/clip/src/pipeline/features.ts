@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { checkpointExists, loadCheckpoint, rawToTensor, readSafetensors, tf } from 'renal-core';
+import { checkpointExists, loadCheckpoint, rawToTensor, readSafetensors, type tf } from 'renal-core';
 import { importTorchStateDict } from 'renal-resnet3d';
 import type { KidneyRecord, Phase } from '../data/manifest.js';
-import { imageBatches } from './batches.js';
+import { evaluationRows } from './batches.js';
 import type { PipelineConfig } from './config.js';
 import type { CropCache } from './crops.js';
 import type { ImageModel } from './image-model.js';
@@ -15,20 +15,7 @@ export async function extractFeatures(
   config: PipelineConfig,
   phase: Phase = 'A',
 ): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for await (const { x } of imageBatches(records, cache, config, {
-    batchSize: 32,
-    phase,
-    train: false,
-    seed: 0,
-  })) {
-    const y = model.features(x, false);
-    const values = await y.data();
-    const dim = y.shape[1];
-    for (let i = 0; i < y.shape[0]; i++) out.push(Float32Array.from(values.subarray(i * dim, (i + 1) * dim)));
-    tf.dispose([x, y]);
-  }
-  return out;
+  return evaluationRows(records, cache, config, (x) => model.features(x, false), phase);
 }
 
 /**

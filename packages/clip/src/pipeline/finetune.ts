@@ -3,7 +3,7 @@ import { ClassificationHead } from 'renal-resnet3d';
 import type { KidneyRecord } from '../data/manifest.js';
 import { AdamW } from '../train/adamw.js';
 import { cosineWithWarmup } from '../train/schedule.js';
-import { batchCount, imageBatches } from './batches.js';
+import { batchCount, evaluationRows, imageBatches } from './batches.js';
 import type { PipelineConfig } from './config.js';
 import type { CropCache } from './crops.js';
 import { inverseFrequencyWeights, weightedCrossEntropy } from './heads.js';
@@ -92,16 +92,8 @@ async function predict(
   cache: CropCache,
   config: PipelineConfig,
 ): Promise<number[][]> {
-  const probs: number[][] = [];
-  for await (const { x } of imageBatches(records, cache, config, {
-    batchSize: 32,
-    phase: 'A',
-    train: false,
-    seed: 0,
-  })) {
-    const p = tf.tidy(() => tf.softmax(head.apply(model.features(x, false), { checkFinite: false })));
-    probs.push(...(p.arraySync() as number[][]));
-    tf.dispose([x, p]);
-  }
-  return probs;
+  const rows = await evaluationRows(records, cache, config, (x) =>
+    tf.softmax(head.apply(model.features(x, false), { checkFinite: false })),
+  );
+  return rows.map((row) => Array.from(row));
 }

@@ -5,7 +5,7 @@ import { AdamW } from '../train/adamw.js';
 import type { ProgressSink } from '../train/progress.js';
 import { cosineWithWarmup } from '../train/schedule.js';
 import { runStage, type StageResult } from '../train/stage.js';
-import { batchCount, imageBatches } from './batches.js';
+import { batchCount, evaluationRows, imageBatches } from './batches.js';
 import type { PipelineConfig } from './config.js';
 import type { CropCache } from './crops.js';
 import type { ImageModel } from './image-model.js';
@@ -93,21 +93,14 @@ export async function predictAttributes(
   cache: CropCache,
   config: PipelineConfig,
 ): Promise<number[][]> {
-  const predictions: number[][] = [];
-  for await (const { x } of imageBatches(records, cache, config, {
-    batchSize: 32,
-    phase: 'A',
-    train: false,
-    seed: 0,
-  })) {
-    const argmaxes = tf.tidy(() =>
-      model.attributes.apply(model.features(x, false), { checkFinite: false }).map((l) => tf.argMax(l, 1)),
-    );
-    const values = await Promise.all(argmaxes.map((t) => t.data()));
-    for (let i = 0; i < x.shape[0]; i++) predictions.push(values.map((v) => v[i]));
-    tf.dispose([x, ...argmaxes]);
-  }
-  return predictions;
+  const rows = await evaluationRows(records, cache, config, (x) => {
+    const logits = model.attributes.apply(model.features(x, false), { checkFinite: false });
+    return tf.stack(
+      logits.map((l) => tf.argMax(l, 1)),
+      1,
+    ) as tf.Tensor2D;
+  });
+  return rows.map((row) => Array.from(row));
 }
 
 /** Mean over attributes of the accuracy on known labels (NaN-free: attributes never known are skipped). */

@@ -7,7 +7,7 @@ import { cosineWithWarmup } from '../train/schedule.js';
 import { ProgressBar } from '../train/progress.js';
 import { NonFiniteLossError, runStage, type StageResult } from '../train/stage.js';
 import { extractFeatures } from './features.js';
-import { batchCount, imageBatches } from './batches.js';
+import { batchCount, evaluationRows, imageBatches } from './batches.js';
 import type { ImageStageInputs } from './stage1-image.js';
 import { embeddingOf, type ReportEmbeddings } from './text.js';
 
@@ -193,22 +193,10 @@ export async function imageEmbeddings(
   inputs: Pick<AlignStageInputs, 'model' | 'cache' | 'config'>,
   records: KidneyRecord[],
 ): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for await (const { x } of imageBatches(records, inputs.cache, inputs.config, {
-    batchSize: 32,
-    phase: 'A',
-    train: false,
-    seed: 0,
-  })) {
-    const y = tf.tidy(() =>
-      inputs.model.projection.apply(inputs.model.features(x, false), { checkFinite: false }),
-    );
-    const values = await y.data();
-    const dim = y.shape[1];
-    for (let i = 0; i < y.shape[0]; i++) out.push(Float32Array.from(values.subarray(i * dim, (i + 1) * dim)));
-    tf.dispose([x, y]);
-  }
-  return out;
+  const { model } = inputs;
+  return evaluationRows(records, inputs.cache, inputs.config, (x) =>
+    model.projection.apply(model.features(x, false), { checkFinite: false }),
+  );
 }
 
 /** Retrieval metrics (both directions, identical reports as shared hits) of records with reports. */
