@@ -148,7 +148,7 @@ interface SoftmaxForward {
  * rows whose log-sum-exps differ by tens of nats, as at logit scale 100 with antipodal pairs.
  */
 export function sharedSoftmaxForward(l: tf.Tensor2D): SoftmaxForward | undefined {
-  const result = tf.tidy(() => {
+  return tf.tidy(() => {
     const probabilities = tf.softmax(l);
     const rowLse = rowLogSumExp(l, probabilities);
     const shift = tf.max(rowLse);
@@ -158,7 +158,6 @@ export function sharedSoftmaxForward(l: tf.Tensor2D): SoftmaxForward | undefined
     const kept: Kept = { kind: 'shared', tensors: [probabilities, ...sharedFactors(rowLse, shift, colSum)] };
     return { rowLse, colLse, kept };
   });
-  return result ?? undefined;
 }
 
 /** ℓᵢ = Lᵢₖ − log Pᵢₖ at each row's maximum k (Pᵢₖ ≥ 1/M there, so the logarithm is exact). */

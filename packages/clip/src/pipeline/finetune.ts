@@ -8,7 +8,7 @@ import type { PipelineConfig } from './config.js';
 import type { CropCache } from './crops.js';
 import { inverseFrequencyWeights, weightedCrossEntropy } from './heads.js';
 import { ImageModel } from './image-model.js';
-import type { TaskSpec } from './tasks.js';
+import { labelledRows, type TaskSpec, trainable } from './tasks.js';
 
 /** Inputs of {@link finetuneClassification}. */
 export interface FinetuneInputs {
@@ -23,10 +23,8 @@ export interface FinetuneInputs {
 }
 
 function labelledRecords(records: KidneyRecord[], spec: TaskSpec) {
-  const kept = records
-    .map((r) => [r, spec.label!(r)] as const)
-    .filter((pair): pair is readonly [KidneyRecord, number] => pair[1] !== undefined && pair[1] >= 0);
-  return { records: kept.map(([r]) => r), labels: kept.map(([, y]) => y) };
+  const { rows, labels } = labelledRows(records, spec.label!);
+  return { records: rows.map((i) => records[i]), labels };
 }
 
 /**
@@ -42,7 +40,7 @@ export async function finetuneClassification(
   const hp = config.finetune;
   const train = labelledRecords(inputs.train, spec);
   const test = labelledRecords(inputs.test, spec);
-  if (train.labels.length < 4 || test.labels.length < 2 || new Set(train.labels).size < 2) return undefined;
+  if (!trainable(train.labels, test.labels)) return undefined;
   const labelOf = new Map(train.records.map((r, i) => [r, train.labels[i]]));
   const model = new ImageModel(config, seed);
   model.copyFrom(inputs.encoder, ['backbone']);

@@ -75,19 +75,31 @@ export interface TaskEvaluation {
   km: KmPlot[];
 }
 
-function labelled(table: FeatureTable, label: (r: KidneyRecord) => number | undefined) {
-  const features: Float32Array[] = [];
-  const labels: number[] = [];
+/** The records of a task that carry a label (≥ 0): their positions and labels. */
+export function labelledRows(
+  records: KidneyRecord[],
+  label: (r: KidneyRecord) => number | undefined,
+): { rows: number[]; labels: number[] } {
   const rows: number[] = [];
-  table.records.forEach((r, i) => {
+  const labels: number[] = [];
+  records.forEach((r, i) => {
     const y = label(r);
     if (y !== undefined && y >= 0) {
-      features.push(table.features[i]);
-      labels.push(y);
       rows.push(i);
+      labels.push(y);
     }
   });
-  return { features, labels, rows };
+  return { rows, labels };
+}
+
+/** Whether a classification task can be trained and scored: ≥ 4 training labels of ≥ 2 classes, ≥ 2 test labels. */
+export function trainable(trainLabels: number[], testLabels: number[]): boolean {
+  return trainLabels.length >= 4 && testLabels.length >= 2 && new Set(trainLabels).size >= 2;
+}
+
+function labelled(table: FeatureTable, label: (r: KidneyRecord) => number | undefined) {
+  const { rows, labels } = labelledRows(table.records, label);
+  return { features: rows.map((i) => table.features[i]), labels, rows };
 }
 
 /** Mean of the head's probabilities over each record's phases (late fusion). */
@@ -131,7 +143,7 @@ export function evaluateClassification(
 ): { probs: number[][]; labels: number[]; metrics: Record<string, Estimate> } | undefined {
   const tr = labelled(train, spec.label!);
   const te = labelled(test, spec.label!);
-  if (tr.labels.length < 4 || te.labels.length < 2 || new Set(tr.labels).size < 2) return undefined;
+  if (!trainable(tr.labels, te.labels)) return undefined;
   const head = trainClassifierHead(tr.features, tr.labels, spec.classes, hp, options.seed);
   const probs = test.phaseFeatures
     ? fusedPredictions(
