@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from 'renal-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pipelineConfig, readManifest, runPipeline, TASKS } from '../src/index.js';
+import { pipelineConfig, readManifest, runPipeline, TASKS, taskTable } from '../src/index.js';
 import { writeMiniCohort } from './helpers/mini-cohort.js';
 
 beforeAll(async () => {
@@ -52,6 +52,11 @@ describe('the pipeline end to end on a tiny cohort', () => {
     for (const encoder of ['scratch', 'stage1', 'renalclip'])
       expect(results.tasks.some((t) => t.task === 'malignancy' && t.encoder === encoder)).toBe(true);
     expect(results.notes.some((n) => n.includes('fine-tuned end to end'))).toBe(true);
+    // The report-attribute reference: heads on the kidneys' own report attributes, scored like the encoders.
+    const reference = results.tasks.filter((t) => t.encoder === 'reports').map((t) => t.task);
+    expect(reference).toContain('malignancy');
+    expect(reference.every((task) => TASKS.some((t) => t.name === task))).toBe(true);
+    expect(taskTable(results)[0].at(-1)).toBe('report attributes (reference)');
     const order = TASKS.map((t) => t.name);
     const rows = results.tasks.filter((t) => t.encoder === 'renalclip').map((t) => order.indexOf(t.task));
     expect(rows).toEqual([...rows].sort((a, b) => a - b));

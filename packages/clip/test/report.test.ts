@@ -70,6 +70,29 @@ describe('report writer', () => {
     expect(textTable(rows).split('\n')).toHaveLength(3);
   });
 
+  it('adds the report-attribute reference as a last column only where it was run', () => {
+    const withReference = emptyResults('Demo', 'tiny', 1);
+    withReference.tasks.push(...results.tasks, {
+      task: 'malignancy',
+      kind: 'classification',
+      encoder: 'reports',
+      n: 20,
+      metrics: { auc: { value: 0.9, low: 0.85, high: 0.95 } },
+    });
+    const rows = taskTable(withReference);
+    expect(rows[0]).toEqual([
+      'task',
+      'metric',
+      'from scratch',
+      'stage-1 only',
+      'RenalCLIP',
+      'report attributes (reference)',
+    ]);
+    expect(rows[1].at(-1)).toBe('0.900 (0.850–0.950)');
+    expect(rows[2].at(-1)).toBe('—');
+    expect(taskTable(results)[0]).toHaveLength(5);
+  });
+
   it('writes metrics.json, report.md and a self-contained report.html', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-'));
     const paths = await writeReport(dir, results);

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { checkpointExists, loadCheckpoint, rawToTensor, readSafetensors, type tf } from 'renal-core';
 import { importTorchStateDict } from 'renal-resnet3d';
-import type { KidneyRecord, Phase } from '../data/manifest.js';
+import { ATTRIBUTE_CLASSES, type KidneyRecord, type Phase } from '../data/manifest.js';
 import { evaluationRows } from './batches.js';
 import type { PipelineConfig } from './config.js';
 import type { CropCache } from './crops.js';
@@ -16,6 +16,26 @@ export async function extractFeatures(
   phase: Phase = 'A',
 ): Promise<Float32Array[]> {
   return evaluationRows(records, cache, config, (x) => model.features(x, false), phase);
+}
+
+/**
+ * Each kidney's own report attributes as a feature row: the 14 attributes one-hot, side by side (60 values;
+ * an unknown attribute, or a record without attributes, is all zeros). Task heads trained on these rows are a
+ * reference for report-derived supervision: what an image encoder that read every report perfectly off the
+ * scan would score on the tasks the reports describe.
+ */
+export function reportAttributeFeatures(records: KidneyRecord[]): Float32Array[] {
+  const width = ATTRIBUTE_CLASSES.reduce((s, c) => s + c, 0);
+  return records.map((record) => {
+    const row = new Float32Array(width);
+    let offset = 0;
+    ATTRIBUTE_CLASSES.forEach((classes, a) => {
+      const value = record.attributes?.[a] ?? -1;
+      if (value >= 0 && value < classes) row[offset + value] = 1;
+      offset += classes;
+    });
+    return row;
+  });
 }
 
 /**

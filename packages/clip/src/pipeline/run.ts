@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type KidneyRecord, PHASES } from '../data/manifest.js';
 import { splitByPatient, subsampleByPatient, type Splits } from '../data/splits.js';
-import { emptyResults, type EncoderName, type PipelineResults } from '../report/results.js';
+import { emptyResults, type ImageEncoderName, type PipelineResults } from '../report/results.js';
 import { writeReport } from '../report/write.js';
 import type { ProgressSink } from '../train/progress.js';
 import type { PipelineConfig } from './config.js';
@@ -9,7 +9,7 @@ import { CropCache, cropGeometry } from './crops.js';
 import { expandPrompts } from 'renal-clip-loss';
 import { ZERO_SHOT_TASKS, reportGeneration, retrieval, zeroShot } from './evaluate.js';
 import { trainLlm2VecText } from './text-llm2vec.js';
-import { extractFeatures, loadImageWeights, loadParams } from './features.js';
+import { extractFeatures, loadImageWeights, loadParams, reportAttributeFeatures } from './features.js';
 import { finetuneClassification } from './finetune.js';
 import { ImageModel } from './image-model.js';
 import { predictAttributes, trainImageStage } from './stage1-image.js';
@@ -148,12 +148,12 @@ function meanSd(values: number[]): { mean: number; sd: number } {
  * tasks (AUC, or C-index for survival; point estimates on the full test split, averaged over seeds).
  */
 function dataEfficiency(
-  tables: Record<EncoderName, { train: FeatureTable; test: FeatureTable }>,
+  tables: Record<ImageEncoderName, { train: FeatureTable; test: FeatureTable }>,
   options: PipelineOptions,
   results: PipelineResults,
 ): void {
   const { fractions, seeds } = options.config.dataEfficiency;
-  for (const encoder of Object.keys(tables) as EncoderName[]) {
+  for (const encoder of Object.keys(tables) as ImageEncoderName[]) {
     const { train, test } = tables[encoder];
     const index = new Map(train.records.map((r, i) => [r.id, i]));
     for (const fraction of fractions) {
@@ -180,6 +180,26 @@ function dataEfficiency(
       }
     }
   }
+}
+
+/**
+ * The report-attribute reference: the same task heads trained and scored on each kidney's own report
+ * attributes ({@link reportAttributeFeatures}) instead of image features.
+ */
+function reportReference(
+  splits: { train: KidneyRecord[]; test: KidneyRecord[] },
+  options: PipelineOptions,
+  results: PipelineResults,
+): void {
+  const table = (records: KidneyRecord[]) => ({ records, features: reportAttributeFeatures(records) });
+  const { rows } = evaluateTasks('reports', table(splits.train), table(splits.test), options.config.task, {
+    seed: options.seed,
+    bootstrap: options.config.bootstrap,
+  });
+  results.tasks.push(...rows);
+  results.notes.push(
+    "Report attributes (reference): the same heads trained and scored on each kidney's own 14 report attributes (one-hot) instead of image features. For what the reports state (size, composition, enhancement, location, invasion — hence R, L, N, malignancy, aggressiveness, survival) it is the most that report-derived supervision can teach an image encoder; E and A, which the reports do not state, it does not bound.",
+  );
 }
 
 /**
@@ -264,10 +284,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   }
 
   const scratch = new ImageModel(config, seed + 20);
-  const encoders: Record<EncoderName, ImageModel> = { scratch, stage1, renalclip: full };
-  const tables = {} as Record<EncoderName, { train: FeatureTable; test: FeatureTable }>;
+  const encoders: Record<ImageEncoderName, ImageModel> = { scratch, stage1, renalclip: full };
+  const tables = {} as Record<ImageEncoderName, { train: FeatureTable; test: FeatureTable }>;
   await timed(results, 'features', async () => {
-    for (const [name, model] of Object.entries(encoders) as [EncoderName, ImageModel][]) {
+    for (const [name, model] of Object.entries(encoders) as [ImageEncoderName, ImageModel][]) {
       const trainFeatures = await extractFeatures(model, splits.train, cache, config);
       const testFeatures = await extractFeatures(model, splits.test, cache, config);
       tables[name] = {
@@ -280,7 +300,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   });
 
   await timed(results, 'stage 3 tasks', async () => {
-    for (const name of Object.keys(tables) as EncoderName[]) {
+    for (const name of Object.keys(tables) as ImageEncoderName[]) {
       const evaluation = evaluateTasks(name, tables[name].train, tables[name].test, config.task, {
         seed,
         bootstrap: config.bootstrap,
@@ -313,6 +333,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       results.km.push(...evaluation.km.filter((k) => k.encoder === 'renalclip'));
     }
   });
+  if (options.records.some((r) => r.attributes))
+    await timed(results, 'report-attribute reference', async () => reportReference(splits, options, results));
   if (options.fusion)
     results.notes.push(
       'Stage 3 classification used late fusion: predictions averaged over every available phase.',
@@ -422,7 +444,7 @@ export function qualityBar(results: PipelineResults): void {
     const c = rfs.metrics.cIndex.value;
     results.qualityBar.push({ name: 'RFS C-index (RenalCLIP)', value: c, target: '≥ 0.65', met: c >= 0.65 });
   }
-  const headline = (task: string, encoder: EncoderName) => {
+  const headline = (task: string, encoder: ImageEncoderName) => {
     const row = results.tasks.find((t) => t.task === task && t.encoder === encoder);
     return row ? (row.metrics.auc ?? row.metrics.cIndex).value : Number.NaN;
   };

@@ -1,13 +1,21 @@
 import type { Estimate } from '../metrics/bootstrap.js';
 import type { TextMetrics } from '../metrics/text.js';
 
-/** The three encoders compared on every task. */
-export type EncoderName = 'scratch' | 'stage1' | 'renalclip';
+/**
+ * What the task heads are trained on: the three image encoders compared on every task, and `reports` — each
+ * kidney's own report attributes, a reference: for what the reports state (size, composition, location,
+ * hence malignancy, aggressiveness and outcome), the most that report-derived supervision can teach an image
+ * encoder.
+ */
+export type EncoderName = 'scratch' | 'stage1' | 'renalclip' | 'reports';
+/** The image encoders: every encoder but the report-attribute reference. */
+export type ImageEncoderName = Exclude<EncoderName, 'reports'>;
 /** Human names of the encoders. */
 export const ENCODER_LABELS: Record<EncoderName, string> = {
   scratch: 'from scratch',
   stage1: 'stage-1 only',
   renalclip: 'RenalCLIP',
+  reports: 'report attributes (reference)',
 };
 
 /** One task × encoder row: named metrics with 95 % bootstrap CIs. */

@@ -11,7 +11,12 @@ export function formatEstimate(e: Estimate | undefined, digits = 3): string {
   return `${e.value.toFixed(digits)}${ci}`;
 }
 
-const ENCODERS: EncoderName[] = ['scratch', 'stage1', 'renalclip'];
+const ENCODERS: EncoderName[] = ['scratch', 'stage1', 'renalclip', 'reports'];
+
+/** The table's encoders: the three image encoders, then the report-attribute reference where it was run. */
+function encodersOf(results: PipelineResults): EncoderName[] {
+  return ENCODERS.filter((e) => e !== 'reports' || results.tasks.some((t) => t.encoder === e));
+}
 
 /** The headline metric of a task: AUC for classification, C-index for survival. */
 function headline(kind: 'classification' | 'survival'): string {
@@ -21,14 +26,15 @@ function headline(kind: 'classification' | 'survival'): string {
 /** Rows of the main table: task, headline metric, one column per encoder. */
 export function taskTable(results: PipelineResults): string[][] {
   const tasks = [...new Set(results.tasks.map((t) => t.task))];
-  const rows = [['task', 'metric', ...ENCODERS.map((e) => ENCODER_LABELS[e])]];
+  const encoders = encodersOf(results);
+  const rows = [['task', 'metric', ...encoders.map((e) => ENCODER_LABELS[e])]];
   for (const task of tasks) {
     const entries = results.tasks.filter((t) => t.task === task);
     const metric = headline(entries[0].kind);
     rows.push([
       task,
       metric === 'auc' ? 'AUC' : 'C-index',
-      ...ENCODERS.map((e) => formatEstimate(entries.find((t) => t.encoder === e)?.metrics[metric])),
+      ...encoders.map((e) => formatEstimate(entries.find((t) => t.encoder === e)?.metrics[metric])),
     ]);
   }
   return rows;
