@@ -20,20 +20,6 @@ export function padOrCrop<T extends tf.Tensor>(x: T, amounts: PadOrCrop, value =
 }
 
 /**
- * Every `stride`-th element (starting at `phase`) along axis 1 of `[A, L, B]` where L is a multiple of
- * `stride`: a contiguous slice of the `[A, L/stride, stride, B]` view.
- */
-export function takePhase(x: tf.Tensor3D, stride: number, phase: number): tf.Tensor3D {
-  const [a, l, b] = x.shape;
-  if (stride === 1) return tf.clone(x);
-  return tf.tidy(() =>
-    tf
-      .slice(tf.reshape(x, [a, l / stride, stride, b]), [0, 0, phase, 0], [a, l / stride, 1, b])
-      .reshape([a, l / stride, b]),
-  );
-}
-
-/**
  * Pads the spatial axes of `[N, D, H, W, C]` through 3-D views, one axis at a time. WebGPU's Pad kernel
  * emits invalid WGSL for rank 5 (it indexes a `vec5`) and returns garbage, and rank ≤ 4 is the fast
  * path on wasm, so no 5-D pad is ever issued. Differentiable (the gradient is 3-D slices).
