@@ -36,6 +36,19 @@ function pad2d(ph: AxisPlan, pw: AxisPlan): Pad2d {
 const STACK_DEPTH_TAPS_BELOW_CHANNELS = 8;
 
 /**
+ * Depth tap t of x, `[N, D', 1, H·W·C]`: the input depth rows d·sd + t − before for every output row d
+ * (padding rows are zeros), one contiguous slice of the padded input's `[N, Q, sd, H·W·C]` view. Call
+ * inside the caller's tidy: the padded view lives there.
+ */
+function depthTapReader(x: tf.Tensor5D, pd: AxisPlan): (t: number) => tf.Tensor4D {
+  const [n, , h, w, c] = x.shape;
+  const hwc = h * w * c;
+  const rows = layAxis(tf.reshape(x, [n, pd.size, hwc]), pd).reshape([n, rowsOf(pd), pd.stride, hwc]);
+  return (t) =>
+    tf.slice(rows, [0, Math.floor(t / pd.stride), t % pd.stride, 0], [n, pd.out, 1, hwc]) as tf.Tensor4D;
+}
+
+/**
  * Forward pass: Σ_t conv2d(depth tap t of x, filter[t]) with H/W strides and padding done by conv2d,
  * over the depth taps that read some real input (see {@link liveTaps}). With few input channels the
  * taps are stacked as channels of a single conv2d instead.
@@ -45,13 +58,10 @@ export function foldedForward(x: tf.Tensor5D, w: tf.Tensor5D, plans: ConvPlans):
   const [kd, kh, kw, , co] = w.shape;
   const [pd, ph, pw] = plans;
   return tf.tidy(() => {
-    const hwc = h * wd * c;
-    const rows = layAxis(tf.reshape(x, [n, pd.size, hwc]), pd).reshape([n, rowsOf(pd), pd.stride, hwc]);
+    const depthTap = depthTapReader(x, pd);
     const taps = tf.reshape(w, [kd, kh * kw * c * co]);
     const pad = pad2d(ph, pw);
     const live = liveTaps(pd);
-    const depthTap = (t: number) =>
-      tf.slice(rows, [0, Math.floor(t / pd.stride), t % pd.stride, 0], [n, pd.out, 1, hwc]);
     const filterTap = (t: number) => tf.slice(taps, [t, 0], [1, -1]);
     const out: [number, number, number, number, number] = [n, pd.out, ph.out, pw.out, co];
     if (live.length === 0) return tf.zeros(out);
@@ -228,8 +238,7 @@ export function foldedFilterGrad(
   const [kd, kh, kw, , co] = wShape;
   const [pd, ph, pw] = plans;
   return tf.tidy(() => {
-    const hwc = h * wd * c;
-    const rows = layAxis(tf.reshape(x, [n, pd.size, hwc]), pd).reshape([n, rowsOf(pd), pd.stride, hwc]);
+    const depthTap = depthTapReader(x, pd);
     const planes = n * pd.out;
     // The input rows the taps reach: kh + sh·(Ho − 1), from ph.before rows of padding on.
     const spanH = kh + ph.stride * (ph.out - 1);
@@ -244,13 +253,8 @@ export function foldedFilterGrad(
     const perTap = Array.from({ length: kd }, (_, t) => {
       if (!live.includes(t)) return tf.zeros([kh, kw, c, co]);
       return tf.tidy(() => {
-        const depthTap = tf.slice(
-          rows,
-          [0, Math.floor(t / pd.stride), t % pd.stride, 0],
-          [n, pd.out, 1, hwc],
-        );
         // Channels last → (n, d) pairs last before padding: a pad with runs of one element is slow on wasm.
-        const byChannel = tf.reshape(tf.transpose(tf.reshape(depthTap, [planes, h * wd, c]), [2, 1, 0]), [
+        const byChannel = tf.reshape(tf.transpose(tf.reshape(depthTap(t), [planes, h * wd, c]), [2, 1, 0]), [
           c,
           h,
           wd,
