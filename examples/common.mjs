@@ -9,7 +9,7 @@ export { clip };
 
 /**
  * Options from the command line: `--out DIR --patients N --seed S --backend NAME --preset tiny|paper
- * --text llm2vec|tfidf --kits DIR --finetune`.
+ * --config FILE.json --text llm2vec|tfidf --kits DIR --finetune`.
  */
 export function args() {
   const argv = process.argv.slice(2);
@@ -23,10 +23,17 @@ export function args() {
     seed: Number(get('seed', '0')),
     backend: get('backend', 'auto'),
     preset: get('preset', 'tiny'),
+    config: get('config', undefined),
     text: get('text', 'llm2vec'),
     kits: get('kits', undefined),
     finetune: argv.includes('--finetune'),
   };
+}
+
+/** The pipeline config of `--preset` with the `--config` file's overrides merged in. */
+export function config(options) {
+  const overrides = options.config ? clip.readConfigOverrides(options.config) : {};
+  return clip.pipelineConfig(options.preset, overrides, options.config);
 }
 
 /** Writes the synthetic cohort once (reused by every example) and returns its manifest path. */
@@ -56,7 +63,7 @@ export async function run(options, extra = {}) {
     records,
     source: 'renal-synth cohort',
     outDir: options.out,
-    config: clip.pipelineConfig(options.preset),
+    config: config(options),
     seed: options.seed,
     text: { kind: options.text },
     finetune: options.finetune,

@@ -3,7 +3,7 @@
 // by the other examples, and score malignancy, aggressiveness and OS with heads on a patient-level split.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { args, clip, run } from './common.mjs';
+import { args, clip, config as pipelineConfigOf, run } from './common.mjs';
 
 const options = args();
 const checkpoint = join(options.out, 'checkpoints', 'stage2-align', 'best');
@@ -22,7 +22,7 @@ if (!folder) {
   }
 }
 const records = await clip.readKitsFolder(folder);
-const config = clip.pipelineConfig(options.preset);
+const config = pipelineConfigOf(options);
 const model = new clip.ImageModel(config, 0);
 console.error(`image weights: ${(await clip.loadImageWeights(model, checkpoint)).description}`);
 const cache = new clip.CropCache(join(options.out, 'kits-cache'), clip.cropGeometry(config));

@@ -74,7 +74,13 @@ describe('the pipeline end to end on a tiny cohort', () => {
         (z) => z.task === 'malignancy' && z.mode === 'mean-prototype' && z.source === 'image',
       )?.auc.value,
     );
-    expect(JSON.parse(readFileSync(paths.json, 'utf8')).cohort.kidneys).toBe(32);
+    const written = JSON.parse(readFileSync(paths.json, 'utf8'));
+    expect(written.cohort.kidneys).toBe(32);
+    // The effective config is written for reproduction, and the report says how it departs from the preset.
+    expect(written.config).toEqual(config);
+    expect(results.notes).toContainEqual(
+      expect.stringMatching(/^Config: the tiny preset with cacheShape \[10,36,36\], /),
+    );
     expect(readFileSync(paths.html, 'utf8')).toContain('<svg');
     if (process.env.SHOW_REPORT) console.log(readFileSync(paths.markdown, 'utf8'));
   });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { type BackendName, initBackend } from 'renal-core';
 import { readKitsFolder } from '../data/kits.js';
 import { type KidneyRecord, readManifest } from '../data/manifest.js';
-import { type PipelineConfig, pipelineConfig } from '../pipeline/config.js';
+import { type PipelineConfig, pipelineConfig, readConfigOverrides } from '../pipeline/config.js';
 import type { TextMode } from '../pipeline/run.js';
 import { CliError } from './command.js';
 
@@ -17,6 +17,7 @@ export interface PipelineCliOptions {
   seed: string;
   backend: string;
   epochs?: string;
+  config?: string;
   json?: boolean;
   resume?: boolean;
   textEmbeddings?: string;
@@ -30,6 +31,7 @@ export function addPipelineOptions(command: Command, defaultOut = 'renal-clip-ru
     .option('--kits <dir>', 'a KiTS folder (case_XXXXX/imaging.nii.gz + segmentation.nii.gz + kits.json)')
     .option('--out <dir>', 'output folder (checkpoints, crop cache, embeddings, report)', defaultOut)
     .option('--preset <preset>', 'tiny or paper', 'tiny')
+    .option('--config <file>', CONFIG_HELP)
     .option('--seed <n>', 'random seed', '0')
     .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
     .option('--epochs <n>', 'override the epochs of every training stage')
@@ -37,6 +39,10 @@ export function addPipelineOptions(command: Command, defaultOut = 'renal-clip-ru
     .option('--text <encoder>', `stage 1 text encoder: llm2vec or tfidf`, DEFAULT_TEXT_ENCODER)
     .option('--json', 'print one JSON object');
 }
+
+/** Help text of `--config`, shared by every verb that takes it. */
+export const CONFIG_HELP =
+  'JSON file of overrides deep-merged into the preset, e.g. {"image": {"epochs": 16}, "boxMm": [50, 50, 50]}';
 
 /** The stage-1 text encoder used when `--text` is not given: LLM2Vec, the paper's (tiny preset, trained here). */
 export const DEFAULT_TEXT_ENCODER = 'llm2vec';
@@ -65,11 +71,17 @@ export async function loadCohort(
   throw new CliError('no data: pass --manifest FILE or --kits DIR (or run `renal-clip synth` first)');
 }
 
-/** The pipeline config of `--preset`, with `--epochs` applied to every training stage. */
-export function configFrom(options: PipelineCliOptions): PipelineConfig {
+/**
+ * The pipeline config of `--preset` with the `--config` file's overrides merged in, then `--epochs` applied to
+ * every training stage.
+ */
+export function configFrom(
+  options: Pick<PipelineCliOptions, 'preset' | 'config' | 'epochs'>,
+): PipelineConfig {
   let config: PipelineConfig;
   try {
-    config = pipelineConfig(options.preset);
+    const overrides = options.config ? readConfigOverrides(options.config) : {};
+    config = pipelineConfig(options.preset, overrides, options.config);
   } catch (error) {
     throw new CliError((error as Error).message);
   }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Sizes and schedules of the whole pipeline; `tiny` (demo, CI) and `paper` share the code. */
 export interface PipelineConfig {
   preset: 'tiny' | 'paper';
@@ -113,9 +115,174 @@ export const PAPER_CONFIG: PipelineConfig = {
   bootstrap: 1000,
 };
 
-/** The config of a preset name, with optional overrides. */
-export function pipelineConfig(preset: string, overrides: Partial<PipelineConfig> = {}): PipelineConfig {
+/** A partial {@link PipelineConfig}: any nested field may be left out (what a `--config` file holds). */
+export type PipelineConfigOverrides = {
+  [K in keyof PipelineConfig]?: PipelineConfig[K] extends readonly number[]
+    ? PipelineConfig[K]
+    : PipelineConfig[K] extends object
+      ? Partial<Exclude<PipelineConfig[K], false>> | Extract<PipelineConfig[K], false>
+      : PipelineConfig[K];
+};
+
+/** A config override that does not fit the config: names its source (a file, or "overrides") and the key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly key: string,
+    problem: string,
+  ) {
+    super(`${source}: ${key ? `"${key}" ` : ''}${problem}`);
+  }
+}
+
+/**
+ * The config of a preset name with overrides deep-merged into it: nested objects are merged key by key, arrays
+ * and numbers replace the preset's. Unknown keys, wrong kinds and impossible values (an input larger than the
+ * cached crop, a non-positive size) are a {@link ConfigError} naming `source` and the key.
+ */
+export function pipelineConfig(
+  preset: string,
+  overrides: PipelineConfigOverrides = {},
+  source = 'overrides',
+): PipelineConfig {
   if (preset !== 'tiny' && preset !== 'paper')
     throw new RangeError(`unknown preset "${preset}" (expected tiny or paper)`);
-  return { ...structuredClone(preset === 'tiny' ? TINY_CONFIG : PAPER_CONFIG), ...overrides };
+  const base = structuredClone(preset === 'tiny' ? TINY_CONFIG : PAPER_CONFIG);
+  const merged = mergeInto(base, overrides, source, '') as PipelineConfig;
+  checkConfig(merged, source);
+  return merged;
+}
+
+/**
+ * Reads a JSON file of {@link PipelineConfigOverrides} (for `--config`): a missing file, invalid JSON or a
+ * value that is not an object is a {@link ConfigError} naming the file. The keys are checked when the
+ * overrides are merged by {@link pipelineConfig}.
+ */
+export function readConfigOverrides(path: string): PipelineConfigOverrides {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, '', `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(path, '', `is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isPlainObject(value)) throw new ConfigError(path, '', 'must hold a JSON object of config overrides');
+  return value as PipelineConfigOverrides;
+}
+
+/** Fields whose arrays have a fixed length (shapes, boxes, windows, widths). */
+const TUPLE_LENGTHS: Record<string, number> = {
+  cacheShape: 3,
+  inputShape: 3,
+  boxMm: 3,
+  window: 2,
+  widths: 4,
+};
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function mergeInto(base: unknown, override: unknown, source: string, key: string): unknown {
+  if (override === undefined) return base;
+  if (isPlainObject(base) || (base === false && key === 'augment.affine')) {
+    if (override === false && key === 'augment.affine') return false;
+    if (!isPlainObject(override)) throw new ConfigError(source, key, 'must be an object');
+    // Switching the affine augmentation back on starts from the tiny preset's ranges.
+    const target = isPlainObject(base) ? base : { ...(TINY_CONFIG.augment.affine as object) };
+    for (const [name, value] of Object.entries(override)) {
+      const path = key ? `${key}.${name}` : name;
+      if (!(name in target)) throw new ConfigError(source, path, 'is not a pipeline config key');
+      target[name] = mergeInto(target[name], value, source, path);
+    }
+    return target;
+  }
+  if (Array.isArray(base)) {
+    if (!Array.isArray(override) || !override.every((v) => typeof v === 'number' && Number.isFinite(v)))
+      throw new ConfigError(source, key, 'must be an array of numbers');
+    const length = TUPLE_LENGTHS[key];
+    if (length !== undefined && override.length !== length)
+      throw new ConfigError(source, key, `must hold ${length} numbers, got ${override.length}`);
+    return [...override];
+  }
+  if (key === 'preset') throw new ConfigError(source, key, 'is chosen by the preset name, not overridden');
+  if (typeof base !== typeof override)
+    throw new ConfigError(source, key, `must be a ${typeof base}, got ${JSON.stringify(override)}`);
+  return override;
+}
+
+/**
+ * How a config differs from its preset, one `key value` entry per changed field (arrays whole), e.g.
+ * `image.epochs 16` or `boxMm [50,50,50]`; empty for the preset itself.
+ */
+export function configDifferences(config: PipelineConfig): string[] {
+  const preset = config.preset === 'paper' ? PAPER_CONFIG : TINY_CONFIG;
+  const differences: string[] = [];
+  const walk = (value: unknown, reference: unknown, key: string) => {
+    if (isPlainObject(value) && isPlainObject(reference)) {
+      for (const name of Object.keys(value))
+        walk(value[name], reference[name], key ? `${key}.${name}` : name);
+    } else if (JSON.stringify(value) !== JSON.stringify(reference)) {
+      differences.push(`${key} ${JSON.stringify(value)}`);
+    }
+  };
+  walk(config, preset, '');
+  return differences;
+}
+
+/** Every numeric leaf of a config with its dotted key. */
+function numericLeaves(value: unknown, key = ''): [string, number][] {
+  if (typeof value === 'number') return [[key, value]];
+  if (Array.isArray(value)) return value.flatMap((v) => numericLeaves(v, key));
+  if (isPlainObject(value))
+    return Object.entries(value).flatMap(([name, v]) => numericLeaves(v, key ? `${key}.${name}` : name));
+  return [];
+}
+
+/** Values no run could use, caught before any training starts. */
+function checkConfig(config: PipelineConfig, source: string): void {
+  // Rates, decays, sizes and counts are never negative; only the window level (in HU) may be.
+  for (const [key, value] of numericLeaves(config))
+    if (key !== 'window' && !(value >= 0))
+      throw new ConfigError(source, key, `must not be negative, got ${value}`);
+  const positiveIntegers: [string, number[]][] = [
+    ['cacheShape', config.cacheShape],
+    ['inputShape', config.inputShape],
+    ['widths', config.widths],
+    ['embedDim', [config.embedDim]],
+    ['image.epochs', [config.image.epochs]],
+    ['image.batchSize', [config.image.batchSize]],
+    ['align.epochs', [config.align.epochs]],
+    ['align.batchSize', [config.align.batchSize]],
+    ['task.epochs', [config.task.epochs]],
+    ['task.batchSize', [config.task.batchSize]],
+    ['task.hidden', [config.task.hidden]],
+    ['finetune.epochs', [config.finetune.epochs]],
+    ['finetune.batchSize', [config.finetune.batchSize]],
+    ['text.batchSize', [config.text.batchSize]],
+    ['dataEfficiency.seeds', [config.dataEfficiency.seeds]],
+  ];
+  for (const [key, values] of positiveIntegers)
+    if (!values.every((v) => Number.isInteger(v) && v >= 1))
+      throw new ConfigError(source, key, `must be positive integers, got ${JSON.stringify(values)}`);
+  config.inputShape.forEach((size, axis) => {
+    if (size > config.cacheShape[axis])
+      throw new ConfigError(
+        source,
+        'inputShape',
+        `[${config.inputShape}] does not fit in the cached crop cacheShape [${config.cacheShape}]`,
+      );
+  });
+  if (!config.boxMm.every((v) => v > 0))
+    throw new ConfigError(source, 'boxMm', 'must be positive millimetres');
+  if (!(config.window[1] > 0))
+    throw new ConfigError(source, 'window', 'needs a positive width (level, width)');
+  if (!config.dataEfficiency.fractions.every((f) => f > 0 && f <= 1))
+    throw new ConfigError(source, 'dataEfficiency.fractions', 'must lie in (0, 1]');
 }

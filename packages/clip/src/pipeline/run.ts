@@ -4,7 +4,7 @@ import { splitByPatient, subsampleByPatient, type Splits } from '../data/splits.
 import { emptyResults, type ImageEncoderName, type PipelineResults } from '../report/results.js';
 import { writeReport } from '../report/write.js';
 import type { ProgressSink } from '../train/progress.js';
-import type { PipelineConfig } from './config.js';
+import { configDifferences, type PipelineConfig } from './config.js';
 import { CropCache, cropGeometry } from './crops.js';
 import { expandPrompts } from 'renal-clip-loss';
 import { ZERO_SHOT_TASKS, reportGeneration, retrieval, zeroShot } from './evaluate.js';
@@ -212,6 +212,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   const { config, seed, outDir } = options;
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const results = emptyResults('RenalCLIP on TensorFlow.js', config.preset, seed);
+  results.config = config;
+  const overridden = configDifferences(config);
+  if (overridden.length > 0)
+    results.notes.push(`Config: the ${config.preset} preset with ${overridden.join(', ')}.`);
   const splits = splitByPatient(options.records, { seed });
   const patients = new Set(options.records.map((r) => r.patientId)).size;
   results.cohort = {

@@ -1,3 +1,4 @@
+import type { PipelineConfig } from '../pipeline/config.js';
 import type { Estimate } from '../metrics/bootstrap.js';
 import type { TextMetrics } from '../metrics/text.js';
 
@@ -96,6 +97,11 @@ export interface PipelineResults {
   title: string;
   createdAt: string;
   preset: string;
+  /**
+   * The effective pipeline config (the preset with any overrides), for reproducing the run. JSON writes the
+   * paper preset's unbounded `image.maxClassWeight` as `null`.
+   */
+  config?: PipelineConfig;
   seed: number;
   cohort: { patients: number; kidneys: number; train: number; val: number; test: number; source: string };
   tasks: TaskResult[];

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { formatMachineState, machineState, Rng, tf } from 'renal-core';
 import { cropForModel } from '../../pipeline/augment.js';
-import { pipelineConfig } from '../../pipeline/config.js';
 import { ImageModel, toBatch } from '../../pipeline/image-model.js';
 import { CliError, emit } from '../command.js';
-import { startBackend } from '../pipeline-options.js';
+import { CONFIG_HELP, configFrom, startBackend } from '../pipeline-options.js';
 
 async function time(fn: () => Promise<void>, repeats: number): Promise<number> {
   await fn(); // warm-up
@@ -19,6 +18,7 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('measure image-encoder inference and training-step speed (volumes/s) on a backend')
     .option('--preset <preset>', 'tiny or paper', 'tiny')
+    .option('--config <file>', CONFIG_HELP)
     .option('--batch <n>', 'batch size', '4')
     .option('--repeats <n>', 'timed repetitions', '3')
     .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
@@ -26,6 +26,7 @@ export function registerBench(program: Command): void {
     .action(
       async (options: {
         preset: string;
+        config?: string;
         batch: string;
         repeats: string;
         backend: string;
@@ -35,12 +36,7 @@ export function registerBench(program: Command): void {
         const repeats = Number.parseInt(options.repeats, 10);
         if (!(batch >= 1) || !(repeats >= 1))
           throw new CliError('--batch and --repeats must be positive integers');
-        let config: ReturnType<typeof pipelineConfig>;
-        try {
-          config = pipelineConfig(options.preset);
-        } catch (error) {
-          throw new CliError((error as Error).message);
-        }
+        const config = configFrom(options);
         const backend = await startBackend(options);
         const machine = await machineState();
         const model = new ImageModel(config, 0);

@@ -2,7 +2,6 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readManifest } from '../../data/manifest.js';
 import { writeDemoCohort } from '../../pipeline/demo-cohort.js';
-import { pipelineConfig } from '../../pipeline/config.js';
 import { runPipeline } from '../../pipeline/run.js';
 import type { PipelineResults } from '../../report/results.js';
 import {
@@ -13,7 +12,13 @@ import {
   writeReport,
 } from '../../report/write.js';
 import { CliError, emit } from '../command.js';
-import { DEFAULT_TEXT_ENCODER, startBackend, textModeFrom } from '../pipeline-options.js';
+import {
+  CONFIG_HELP,
+  configFrom,
+  DEFAULT_TEXT_ENCODER,
+  startBackend,
+  textModeFrom,
+} from '../pipeline-options.js';
 
 /** The non-table lines of a results summary: zero-shot, retrieval, report generation, data efficiency, quality bar. */
 export function summaryLines(results: PipelineResults): string[] {
@@ -58,6 +63,7 @@ export function registerDemo(program: Command): void {
     .option('--preset <preset>', 'tiny or paper', 'tiny')
     .option('--out <dir>', 'output folder', 'renal-clip-demo')
     .option('--patients <n>', 'patients in the synthetic cohort', '300')
+    .option('--config <file>', CONFIG_HELP)
     .option('--seed <n>', 'random seed', '0')
     .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
     .option('--text <encoder>', 'stage 1 text encoder: llm2vec or tfidf', DEFAULT_TEXT_ENCODER)
@@ -70,6 +76,7 @@ export function registerDemo(program: Command): void {
         seed: string;
         backend: string;
         text: string;
+        config?: string;
         json?: boolean;
       }) => {
         const patients = Number.parseInt(options.patients, 10);
@@ -77,12 +84,7 @@ export function registerDemo(program: Command): void {
           throw new CliError(`--patients must be an integer ≥ 10, got "${options.patients}"`);
         const seed = Number.parseInt(options.seed, 10);
         if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got "${options.seed}"`);
-        let config: ReturnType<typeof pipelineConfig>;
-        try {
-          config = pipelineConfig(options.preset);
-        } catch (error) {
-          throw new CliError((error as Error).message);
-        }
+        const config = configFrom(options);
         const backend = await startBackend(options);
         const out = resolve(options.out);
         const started = performance.now();

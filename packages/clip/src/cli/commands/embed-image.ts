@@ -7,6 +7,7 @@ import { ImageModel } from '../../pipeline/image-model.js';
 import { concat, imageEmbeddings } from '../../pipeline/stage2-align.js';
 import { CliError, emit } from '../command.js';
 import {
+  CONFIG_HELP,
   configFrom,
   loadCohort,
   type PipelineCliOptions,
@@ -32,6 +33,10 @@ export function registerEmbedImage(program: Command): void {
     .option('--features', 'write pooled backbone features instead of projected, normalised embeddings')
     .option('--out <dir>', 'folder for the crop cache', 'renal-clip-run')
     .option('--preset <preset>', 'tiny or paper', 'tiny')
+    .option(
+      '--config <file>',
+      `${CONFIG_HELP} (the crop geometry must match the one the weights were trained on)`,
+    )
     .option('--seed <n>', 'random seed', '0')
     .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
     .option('--json', 'print one JSON object')
