@@ -25,19 +25,19 @@ describe('pipelineConfig: presets with deep-merged overrides', () => {
 
   it('merges nested objects key by key and replaces arrays whole', () => {
     const config = pipelineConfig('tiny', {
-      boxMm: [50, 50, 50],
-      image: { epochs: 16 },
+      boxMm: [60, 60, 60],
+      image: { epochs: 3 },
       augment: { affine: false },
       dataEfficiency: { fractions: [0.5, 1] },
     });
-    expect(config.boxMm).toEqual([50, 50, 50]);
-    expect(config.image).toEqual({ ...TINY_CONFIG.image, epochs: 16 });
+    expect(config.boxMm).toEqual([60, 60, 60]);
+    expect(config.image).toEqual({ ...TINY_CONFIG.image, epochs: 3 });
     expect(config.augment).toEqual({ affine: false, intensity: true });
     expect(config.dataEfficiency).toEqual({ fractions: [0.5, 1], seeds: TINY_CONFIG.dataEfficiency.seeds });
     expect(configDifferences(config)).toEqual([
-      'boxMm [50,50,50]',
+      'boxMm [60,60,60]',
       'augment.affine false',
-      'image.epochs 16',
+      'image.epochs 3',
       'dataEfficiency.fractions [0.5,1]',
     ]);
   });
@@ -121,7 +121,7 @@ describe('--config on the CLI', () => {
     writeFileSync(path, JSON.stringify(overrides));
     return path;
   };
-  const small = { cacheShape: [10, 36, 36], inputShape: [8, 32, 32], widths: [4, 8, 8, 8] };
+  const small = { cacheShape: [6, 20, 20], inputShape: [4, 16, 16], widths: [4, 8, 8, 8] };
 
   it('reaches the model: bench measures the overridden input shape', async () => {
     const bench = await run([
@@ -137,7 +137,7 @@ describe('--config on the CLI', () => {
       '--json',
     ]);
     expect(bench.code, bench.err).toBe(0);
-    expect(JSON.parse(bench.out).input).toEqual([8, 32, 32]);
+    expect(JSON.parse(bench.out).input).toEqual([4, 16, 16]);
   });
 
   it('is recorded in the checkpoint a training stage writes', async () => {

@@ -79,7 +79,7 @@ describe('the pipeline end to end on a tiny cohort', () => {
     // The effective config is written for reproduction, and the report says how it departs from the preset.
     expect(written.config).toEqual(config);
     expect(results.notes).toContainEqual(
-      expect.stringMatching(/^Config: the tiny preset with cacheShape \[10,36,36\], /),
+      expect.stringMatching(/^Config: the tiny preset with widths \[4,8,8,8\], embedDim 16, /),
     );
     expect(readFileSync(paths.html, 'utf8')).toContain('<svg');
     if (process.env.SHOW_REPORT) console.log(readFileSync(paths.markdown, 'utf8'));
