@@ -1,8 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preprocessKidney, readNifti, writeNifti } from 'renal-volume-io';
+import { Rng } from 'renal-core';
+import { readNifti, writeNifti } from 'renal-volume-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cropForModel, cropGeometry, cropVolume, pipelineConfig } from '../src/index.js';
 import { run } from './helpers/run-cli.js';
 
 // Fixtures written by nibabel/pydicom (with their scripts) live in renal-volume-io's test folder.
@@ -89,26 +91,33 @@ describe('renal-clip preprocess', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('--center writes the crop the model sees (tiny preset: 64×64×16)', async () => {
+  it.each([
+    ['tiny', [32, 32, 8]],
+    ['paper', [128, 128, 32]],
+  ] as const)('--center writes the crop the model sees in evaluation (%s: %j)', async (preset, shape) => {
     const input = join(VIO, 'transforms', 'small_ct.nii.gz');
-    const out = join(dir, 'crop.nii.gz');
-    const { code, out: text } = await run([
-      'preprocess',
-      input,
-      '--out',
-      out,
-      '--center',
-      '14,12,5',
-      '--preset',
-      'tiny',
-      '--json',
-    ]);
+    const out = join(dir, `crop-${preset}.nii.gz`);
+    const argv = ['preprocess', input, '--out', out, '--center', '14,12,5', '--preset', preset, '--json'];
+    const { code, out: text } = await run(argv);
     expect(code).toBe(0);
-    expect(JSON.parse(text).shape).toEqual([64, 64, 16]);
+    expect(JSON.parse(text).shape).toEqual(shape);
     const crop = await readNifti(out);
-    expect(crop.shape).toEqual([64, 64, 16]);
-    const direct = preprocessKidney(await readNifti(input), [14, 12, 5], 'tiny');
-    expectClose(Array.from(crop.data), Array.from(direct.data), 0);
+    expect(crop.shape).toEqual(shape);
+    // The pipeline's own path: the crop cache's crop, then the evaluation centre crop of the model input.
+    const config = pipelineConfig(preset);
+    const cached = cropVolume(await readNifti(input), [14, 12, 5], cropGeometry(config));
+    const seen = cropForModel(cached, config.cacheShape, config.inputShape, new Rng(0), { train: false });
+    expectClose(Array.from(crop.data), Array.from(seen), 1e-6);
+  });
+
+  it('--config changes the crop as it changes the pipeline', async () => {
+    const config = join(dir, 'box.json');
+    await writeFile(config, JSON.stringify({ cacheShape: [6, 24, 24], inputShape: [4, 20, 20] }));
+    const input = join(VIO, 'transforms', 'small_ct.nii.gz');
+    const argv = ['preprocess', input, '--out', join(dir, 'c.nii.gz'), '--center', '14,12,5'];
+    const { code, out } = await run([...argv, '--preset', 'tiny', '--config', config, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).shape).toEqual([20, 20, 4]);
   });
 
   it('--mask finds the kidney with the tumour and crops around it', async () => {
@@ -123,7 +132,7 @@ describe('renal-clip preprocess', () => {
     const r = JSON.parse(text);
     // The tumour sits in the kidney at i ≈ 30, which the affine (x = 20 − 0.8 i) puts on the patient's left.
     expect(r.side).toBe('L');
-    expect(r.shape).toEqual([64, 64, 16]);
+    expect(r.shape).toEqual([32, 32, 8]);
     const right = await run([...args, '--side', 'R', '--json']);
     expect(JSON.parse(right.out).side).toBe('R');
     expect(JSON.parse(right.out).shape).toEqual([128, 128, 32]);

@@ -25,18 +25,28 @@ export interface CropGeometry {
  * weights trained elsewhere on RAS crops expect.
  */
 export function cropVolume(volume: Volume, center: readonly number[], geometry: CropGeometry): Float32Array {
+  // A volume's voxels run along R (fastest), A, S after orientation: exactly the [D, H, W] row-major layout.
+  return Float32Array.from(kidneyBase(volume, center, kidneyPresetOf(geometry)).data);
+}
+
+/**
+ * The crop geometry as a renal-volume-io `KidneyPreset`: the box resized to `cacheShape`, then `crop` (`[D, H, W]`,
+ * by default the whole cached crop; the model's `inputShape` for the crop it sees in evaluation).
+ */
+export function kidneyPresetOf(
+  geometry: CropGeometry,
+  crop: readonly [number, number, number] = geometry.cacheShape,
+): KidneyPreset {
   const [D, H, W] = geometry.cacheShape;
   const [level, width] = geometry.window;
-  const preset: KidneyPreset = {
-    name: 'renal-clip cache',
+  return {
+    name: 'renal-clip',
     boxMm: [...geometry.boxMm],
     resized: [W, H, D],
-    crop: [W, H, D],
+    crop: [crop[2], crop[1], crop[0]],
     window: { level, width },
     padValue: -1000,
   };
-  // A volume's voxels run along R (fastest), A, S after orientation: exactly the [D, H, W] row-major layout.
-  return Float32Array.from(kidneyBase(volume, center, preset).data);
 }
 
 /** [0, 1] values as 16-bit fixed point (steps of 1/65535, i.e. < 0.01 HU at a 500 HU window). */

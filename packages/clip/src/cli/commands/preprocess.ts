@@ -7,7 +7,9 @@ import {
   type Vec3,
   writeNifti,
 } from 'renal-volume-io';
+import { cropGeometry, kidneyPresetOf } from '../../pipeline/crops.js';
 import { CliError, emit } from '../command.js';
+import { CONFIG_HELP, configFrom } from '../pipeline-options.js';
 import { loadVolume } from './inspect.js';
 
 interface PreprocessOptions {
@@ -17,6 +19,7 @@ interface PreprocessOptions {
   side?: string;
   world?: boolean;
   preset: string;
+  config?: string;
   series?: string;
   json?: boolean;
 }
@@ -41,18 +44,23 @@ function pickKidney(regions: KidneyRegion[], side: string | undefined, maskPath:
   return [...regions].sort((a, b) => b.voxels.tumor - a.voxels.tumor)[0];
 }
 
-/** `renal-clip preprocess IN --out OUT.nii.gz [--center i,j,k | --mask SEG] [--preset paper|tiny]`. */
+/**
+ * `renal-clip preprocess IN --out OUT.nii.gz [--center i,j,k | --mask SEG] [--preset paper|tiny] [--config F]`:
+ * the evaluation crop of the pipeline's config — the box, orientation, resize and window the crop cache applies,
+ * then the centre crop of the model's input shape.
+ */
 export function registerPreprocess(program: Command): void {
   program
     .command('preprocess')
-    .description("write the crop the model sees: the paper's kidney preprocessing of one scan")
+    .description("write the crop the model sees: the pipeline's kidney preprocessing of one scan")
     .argument('<input>', 'CT as .nii/.nii.gz, a DICOM file or a DICOM folder')
     .requiredOption('--out <file>', 'output .nii.gz (float32, window-normalised to [0, 1])')
     .option('--center <i,j,k>', 'kidney or tumour centre in voxels (or mm with --world)')
     .option('--mask <seg>', 'KiTS-style segmentation (1 kidney, 2 tumour, 3 cyst) to find the centre')
     .option('--side <L|R>', 'with --mask: which kidney (default: the one with the largest tumour)')
     .option('--world', '--center is in world RAS millimetres')
-    .option('--preset <name>', 'paper (128×128×32) or tiny (64×64×16)', 'paper')
+    .option('--preset <name>', 'paper (140 mm box, 128×128×32) or tiny (50 mm box, 32×32×8)', 'paper')
+    .option('--config <file>', CONFIG_HELP)
     .option('--series <uidOrIndex>', 'which series of a DICOM folder holding several')
     .option('--json', 'print one JSON object')
     .action(async (input: string, options: PreprocessOptions) => {
@@ -62,6 +70,7 @@ export function registerPreprocess(program: Command): void {
       if (options.preset !== 'paper' && options.preset !== 'tiny') {
         throw new CliError(`--preset: expected paper or tiny, got ${options.preset}`);
       }
+      const config = configFrom(options);
       const volume = await loadVolume(input, { series: options.series });
       let center: Vec3;
       let side: string | undefined;
@@ -78,7 +87,8 @@ export function registerPreprocess(program: Command): void {
         side = kidney.side;
         world = true;
       } else center = parseCenter(options.center!);
-      const crop = preprocessKidney(volume, center, options.preset, { world });
+      const preset = kidneyPresetOf(cropGeometry(config), config.inputShape);
+      const crop = preprocessKidney(volume, center, preset, { world });
       await writeNifti(options.out!, { ...crop, source: options.out }, { datatype: 'float32' });
       const result = {
         out: options.out,
