@@ -125,7 +125,7 @@ export type PipelineConfigOverrides = {
   [K in keyof PipelineConfig]?: PipelineConfig[K] extends readonly number[]
     ? PipelineConfig[K]
     : PipelineConfig[K] extends object
-      ? Partial<Exclude<PipelineConfig[K], false>> | Extract<PipelineConfig[K], false>
+      ? Partial<PipelineConfig[K]>
       : PipelineConfig[K];
 };
 
