@@ -25,6 +25,7 @@ export * from './train/stage.js';
 export * from './report/results.js';
 export * from './report/svg.js';
 export * from './report/write.js';
+export * from './report/seeds.js';
 
 export * from './pipeline/config.js';
 export * from './pipeline/crops.js';

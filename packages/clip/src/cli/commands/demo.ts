@@ -1,9 +1,12 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomic } from 'renal-core';
 import { readManifest } from '../../data/manifest.js';
 import { writeDemoCohort } from '../../pipeline/demo-cohort.js';
 import { runPipeline } from '../../pipeline/run.js';
+import type { PipelineConfig } from '../../pipeline/config.js';
 import type { PipelineResults } from '../../report/results.js';
+import { type QualityBarAcrossSeeds, qualityBarAcrossSeeds } from '../../report/seeds.js';
 import {
   dataEfficiencyCrossover,
   formatEstimate,
@@ -55,6 +58,65 @@ export function summaryLines(results: PipelineResults): string[] {
   return lines;
 }
 
+/** Options of `renal-clip demo` as commander parses them. */
+interface DemoCliOptions {
+  preset: string;
+  out: string;
+  patients: string;
+  seed: string;
+  seeds: string;
+  backend: string;
+  text: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** One demo: a fresh synthetic cohort for `seed` in `out`, the whole pipeline on it, and the report. */
+async function demoOnce(
+  options: DemoCliOptions,
+  run: { config: PipelineConfig; patients: number; seed: number; out: string },
+): Promise<{ results: PipelineResults; paths: { json: string; markdown: string; html: string } }> {
+  const { config, patients, seed, out } = run;
+  const started = performance.now();
+  const { manifest, oracle } = await writeDemoCohort(join(out, 'cohort'), {
+    patients,
+    seed,
+    preset: config.preset,
+  });
+  const synthSeconds = (performance.now() - started) / 1000;
+  const { results } = await runPipeline({
+    records: readManifest(manifest),
+    source: `renal-synth cohort (${patients} patients, seed ${seed})`,
+    outDir: out,
+    config,
+    seed,
+    resume: false,
+    text: textModeFrom(options),
+  });
+  results.timings = { 'synthetic cohort': synthSeconds, ...results.timings };
+  results.notes.push(
+    `Oracle figures of the synthetic cohort (the ceiling): malignancy AUC ${oracle.malignancyAuc.toFixed(3)}, RFS C-index ${oracle.rfsCindex.toFixed(3)} (malignant: ${oracle.rfsCindexMalignant.toFixed(3)}), DSS ${oracle.dssCindex.toFixed(3)}, OS ${oracle.osCindex.toFixed(3)}.`,
+  );
+  return { results, paths: await writeReport(out, results) };
+}
+
+/** The quality bar across seeds as a text table: each seed's value, mean ± sd, range and seeds met. */
+export function seedTable(spread: QualityBarAcrossSeeds): string {
+  const value = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
+  const rows = [
+    ['criterion', ...spread.seeds.map((s) => `seed ${s}`), 'mean ± sd', 'range', 'met', 'target'],
+    ...spread.criteria.map((c) => [
+      c.name,
+      ...c.values.map(value),
+      `${value(c.mean)} ± ${value(c.sd)}`,
+      Number.isFinite(c.min) ? `${value(c.min)}–${value(c.max)}` : '—',
+      `${c.met}/${spread.seeds.length}`,
+      c.target,
+    ]),
+  ];
+  return textTable(rows);
+}
+
 /** `renal-clip demo`: the whole pipeline on a fresh synthetic cohort (tiny preset by default). */
 export function registerDemo(program: Command): void {
   program
@@ -65,57 +127,61 @@ export function registerDemo(program: Command): void {
     .option('--patients <n>', 'patients in the synthetic cohort', '300')
     .option('--config <file>', CONFIG_HELP)
     .option('--seed <n>', 'random seed', '0')
+    .option(
+      '--seeds <n>',
+      'run N demos, seeds SEED…SEED+N−1 (each its own cohort, in OUT/seed-S), and report the quality bar across them',
+      '1',
+    )
     .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
     .option('--text <encoder>', 'stage 1 text encoder: llm2vec or tfidf', DEFAULT_TEXT_ENCODER)
     .option('--json', 'print one JSON object')
-    .action(
-      async (options: {
-        preset: string;
-        out: string;
-        patients: string;
-        seed: string;
-        backend: string;
-        text: string;
-        config?: string;
-        json?: boolean;
-      }) => {
-        const patients = Number.parseInt(options.patients, 10);
-        if (!(patients >= 10))
-          throw new CliError(`--patients must be an integer ≥ 10, got "${options.patients}"`);
-        const seed = Number.parseInt(options.seed, 10);
-        if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got "${options.seed}"`);
-        const config = configFrom(options);
-        const backend = await startBackend(options);
-        const out = resolve(options.out);
-        const started = performance.now();
-        process.stderr.write(
-          `renal-clip demo: ${patients} synthetic patients (${options.preset} preset) on ${backend} → ${out}\n`,
-        );
-        const { manifest, oracle } = await writeDemoCohort(join(out, 'cohort'), {
-          patients,
-          seed,
-          preset: config.preset,
-        });
-        const synthSeconds = (performance.now() - started) / 1000;
-        const { results, paths } = await runPipeline({
-          records: readManifest(manifest),
-          source: `renal-synth cohort (${patients} patients, seed ${seed})`,
-          outDir: out,
-          config,
-          seed,
-          resume: false,
-          text: textModeFrom(options),
-        });
-        results.timings = { 'synthetic cohort': synthSeconds, ...results.timings };
-        results.notes.push(
-          `Oracle figures of the synthetic cohort (the ceiling): malignancy AUC ${oracle.malignancyAuc.toFixed(3)}, RFS C-index ${oracle.rfsCindex.toFixed(3)} (malignant: ${oracle.rfsCindexMalignant.toFixed(3)}), DSS ${oracle.dssCindex.toFixed(3)}, OS ${oracle.osCindex.toFixed(3)}.`,
-        );
-        await writeReport(out, results);
+    .action(async (options: DemoCliOptions) => {
+      const patients = Number.parseInt(options.patients, 10);
+      if (!(patients >= 10))
+        throw new CliError(`--patients must be an integer ≥ 10, got "${options.patients}"`);
+      const seed = Number.parseInt(options.seed, 10);
+      if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got "${options.seed}"`);
+      const seeds = Number(options.seeds);
+      if (!(Number.isInteger(seeds) && seeds >= 1))
+        throw new CliError(`--seeds must be a positive integer, got "${options.seeds}"`);
+      const config = configFrom(options);
+      const backend = await startBackend(options);
+      const out = resolve(options.out);
+      process.stderr.write(
+        `renal-clip demo: ${patients} synthetic patients (${options.preset} preset${seeds > 1 ? `, ${seeds} seeds` : ''}) on ${backend} → ${out}\n`,
+      );
+      if (seeds === 1) {
+        const { results, paths } = await demoOnce(options, { config, patients, seed, out });
         emit({ backend, ...results, files: paths }, options, () =>
           [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join(
             '\n',
           ),
         );
-      },
-    );
+        return;
+      }
+      const runs: PipelineResults[] = [];
+      const reports: string[] = [];
+      for (let s = seed; s < seed + seeds; s++) {
+        process.stderr.write(`renal-clip demo: seed ${s} → ${join(out, `seed-${s}`)}\n`);
+        const { results, paths } = await demoOnce(options, {
+          config,
+          patients,
+          seed: s,
+          out: join(out, `seed-${s}`),
+        });
+        runs.push(results);
+        reports.push(paths.json);
+      }
+      const spread = qualityBarAcrossSeeds(runs);
+      const file = join(out, 'quality-bar-seeds.json');
+      await writeFileAtomic(file, `${JSON.stringify(spread, null, 2)}\n`);
+      emit({ backend, ...spread, files: { json: file, runs: reports } }, options, () =>
+        [
+          seedTable(spread),
+          '',
+          `per-seed reports: ${join(out, 'seed-*', 'report.html')}`,
+          `table: ${file}`,
+        ].join('\n'),
+      );
+    });
 }

@@ -1,0 +1,52 @@
+import type { PipelineResults } from './results.js';
+
+/** One quality-bar criterion across several seeds. */
+export interface SeedSpread {
+  name: string;
+  target: string;
+  /** The value per seed, in the order of `seeds`. */
+  values: number[];
+  mean: number;
+  /** Sample standard deviation (NaN for a single seed). */
+  sd: number;
+  min: number;
+  max: number;
+  /** Seeds on which the criterion was met. */
+  met: number;
+}
+
+/** The quality bar of runs with different seeds, side by side: per criterion, each seed's value and their spread. */
+export interface QualityBarAcrossSeeds {
+  seeds: number[];
+  criteria: SeedSpread[];
+}
+
+/**
+ * Gathers the quality bar of several runs (one per seed) into one table: a criterion missing from a run counts
+ * as NaN there and is left out of the mean, spread and extremes (NaN when no run measured it; JSON writes NaN
+ * as null).
+ */
+export function qualityBarAcrossSeeds(runs: PipelineResults[]): QualityBarAcrossSeeds {
+  const names = [...new Set(runs.flatMap((r) => r.qualityBar.map((q) => q.name)))];
+  const criteria = names.map((name) => {
+    const items = runs.map((r) => r.qualityBar.find((q) => q.name === name));
+    const values = items.map((q) => q?.value ?? Number.NaN);
+    const finite = values.filter(Number.isFinite);
+    const mean = finite.reduce((s, v) => s + v, 0) / finite.length;
+    const sd =
+      finite.length > 1
+        ? Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / (finite.length - 1))
+        : Number.NaN;
+    return {
+      name,
+      target: items.find((q) => q)?.target ?? '',
+      values,
+      mean,
+      sd,
+      min: finite.length ? Math.min(...finite) : Number.NaN,
+      max: finite.length ? Math.max(...finite) : Number.NaN,
+      met: items.filter((q) => q?.met).length,
+    };
+  });
+  return { seeds: runs.map((r) => r.seed), criteria };
+}
