@@ -5,6 +5,7 @@ import {
   bootstrapCi,
   classificationMetrics,
   corpusBleu,
+  nanMeanSd,
   pick,
   rocAuc,
   rougeL,
@@ -94,5 +95,15 @@ describe('text metrics against the hand-written Python reference', () => {
     expect(rougeL('a b c', 'a b c')).toBeCloseTo(1);
     expect(rougeL('a b c', 'x y z')).toBe(0);
     expect(corpusBleu(['a b c d'], ['x y z w'])).toBe(0);
+  });
+});
+
+describe('nanMeanSd', () => {
+  it('is the mean and sample sd of the finite values, with no sd from one value', () => {
+    const { mean, sd } = nanMeanSd([1, 2, Number.NaN, 3]);
+    expect(mean).toBe(2);
+    expect(sd).toBe(1);
+    expect(nanMeanSd([4, Number.NaN])).toEqual({ mean: 4, sd: Number.NaN });
+    expect(nanMeanSd([])).toEqual({ mean: Number.NaN, sd: Number.NaN });
   });
 });

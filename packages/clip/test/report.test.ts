@@ -2,7 +2,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyResults, lineChart, rocPoints, taskTable, textTable, writeReport } from '../src/index.js';
+import {
+  emptyResults,
+  lineChart,
+  renderMarkdown,
+  rocPoints,
+  taskTable,
+  textTable,
+  writeReport,
+} from '../src/index.js';
 
 describe('report writer', () => {
   const results = emptyResults('Demo', 'tiny', 1);
@@ -155,5 +163,17 @@ describe('data-efficiency crossover', () => {
       ['R', '0.680', '0.660', '0.700', '50 %'],
       ['OS', '0.520', '—', '0.620', 'not reached'],
     ]);
+  });
+});
+
+describe('the data-efficiency grid', () => {
+  it('prints mean ± sd over seeds, and the mean alone for a single seed', () => {
+    const results = emptyResults('t', 'tiny', 0);
+    const point = { task: 'malignancy', encoder: 'scratch' as const, metric: 'AUC' };
+    results.dataEfficiency.push(
+      { ...point, fraction: 0.5, mean: 0.6, sd: 0.1, seeds: 2 },
+      { ...point, fraction: 1, mean: 0.7, sd: Number.NaN, seeds: 1 },
+    );
+    expect(renderMarkdown(results)).toMatch(/\| malignancy \| from scratch \| 0\.600 ± 0\.100 \| 0\.700 \|/);
   });
 });

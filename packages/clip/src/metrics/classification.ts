@@ -147,6 +147,20 @@ export function nanMean(values: number[]): number {
   return finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : Number.NaN;
 }
 
+/**
+ * Mean and sample standard deviation (n − 1) of the finite values: the mean is NaN when there are none, the sd
+ * when there are fewer than two (one value has no spread to estimate).
+ */
+export function nanMeanSd(values: number[]): { mean: number; sd: number } {
+  const finite = values.filter(Number.isFinite);
+  const mean = nanMean(finite);
+  const sd =
+    finite.length > 1
+      ? Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / (finite.length - 1))
+      : Number.NaN;
+  return { mean, sd };
+}
+
 function checkLengths(a: ArrayLike<unknown>, b: ArrayLike<unknown>): void {
   if (a.length !== b.length) throw new MetricInputError(`${a.length} labels but ${b.length} scores`);
 }

@@ -7,6 +7,7 @@ import type { ProgressSink } from '../train/progress.js';
 import { configDifferences, type PipelineConfig } from './config.js';
 import { CropCache, cropGeometry } from './crops.js';
 import { expandPrompts } from 'renal-clip-loss';
+import { nanMeanSd } from '../metrics/classification.js';
 import { ZERO_SHOT_TASKS, reportGeneration, retrieval, zeroShot } from './evaluate.js';
 import { trainLlm2VecText } from './text-llm2vec.js';
 import { extractFeatures, loadImageWeights, loadParams, reportAttributeFeatures } from './features.js';
@@ -135,14 +136,6 @@ export async function buildTextEmbeddings(
   return { encoder, embeddings };
 }
 
-function meanSd(values: number[]): { mean: number; sd: number } {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return { mean: Number.NaN, sd: Number.NaN };
-  const mean = finite.reduce((s, v) => s + v, 0) / finite.length;
-  const sd = Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, finite.length - 1));
-  return { mean, sd };
-}
-
 /**
  * Data efficiency: stage 3 repeated with 5…100 % of the training patients × seeds, for every encoder and all ten
  * tasks (AUC, or C-index for survival; point estimates on the full test split, averaged over seeds).
@@ -174,7 +167,7 @@ function dataEfficiency(
         }
       }
       for (const [task, { metric, values }] of scores) {
-        const { mean, sd } = meanSd(values);
+        const { mean, sd } = nanMeanSd(values);
         const usable = values.filter(Number.isFinite).length;
         results.dataEfficiency.push({ task, encoder, fraction, mean, sd, seeds: usable, metric });
       }

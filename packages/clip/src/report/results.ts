@@ -49,6 +49,7 @@ export interface DataEfficiencyPoint {
   encoder: EncoderName;
   fraction: number;
   mean: number;
+  /** Sample standard deviation over the seeds (NaN with one seed). */
   sd: number;
   seeds: number;
   metric: string;

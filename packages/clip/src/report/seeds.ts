@@ -1,3 +1,4 @@
+import { nanMeanSd } from '../metrics/classification.js';
 import type { PipelineResults } from './results.js';
 
 /** One quality-bar criterion across several seeds. */
@@ -32,11 +33,7 @@ export function qualityBarAcrossSeeds(runs: PipelineResults[]): QualityBarAcross
     const items = runs.map((r) => r.qualityBar.find((q) => q.name === name));
     const values = items.map((q) => q?.value ?? Number.NaN);
     const finite = values.filter(Number.isFinite);
-    const mean = finite.reduce((s, v) => s + v, 0) / finite.length;
-    const sd =
-      finite.length > 1
-        ? Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / (finite.length - 1))
-        : Number.NaN;
+    const { mean, sd } = nanMeanSd(values);
     return {
       name,
       target: items.find((q) => q)?.target ?? '',

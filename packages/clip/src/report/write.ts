@@ -134,7 +134,9 @@ function dataEfficiencyRows(results: PipelineResults): string[][] {
     for (const encoder of ENCODERS) {
       const cells = fractions.map((f) => {
         const p = points.find((q) => q.task === task && q.encoder === encoder && q.fraction === f);
-        return p && Number.isFinite(p.mean) ? `${p.mean.toFixed(3)} ± ${p.sd.toFixed(3)}` : '—';
+        if (!p || !Number.isFinite(p.mean)) return '—';
+        // One seed has no spread: the mean alone.
+        return Number.isFinite(p.sd) ? `${p.mean.toFixed(3)} ± ${p.sd.toFixed(3)}` : p.mean.toFixed(3);
       });
       if (cells.some((c) => c !== '—')) rows.push([task, ENCODER_LABELS[encoder], ...cells]);
     }
