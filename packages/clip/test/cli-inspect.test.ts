@@ -145,5 +145,16 @@ describe('renal-clip preprocess', () => {
     expect(r.err).toMatch(/--center.*--mask/);
     const bad = await run(['preprocess', input, '--out', join(dir, 'x.nii.gz'), '--center', '1,2']);
     expect(bad.err).toMatch(/--center/);
+    const preset = await run([
+      'preprocess',
+      input,
+      '--out',
+      join(dir, 'x.nii.gz'),
+      '--center',
+      '1,2,3',
+      '--preset',
+      'big',
+    ]);
+    expect(preset.err).toMatch(/^renal-clip: unknown preset "big" \(expected tiny or paper\)/);
   });
 });

@@ -67,9 +67,6 @@ export function registerPreprocess(program: Command): void {
       if ((options.center === undefined) === (options.mask === undefined)) {
         throw new CliError('preprocess: give exactly one of --center i,j,k or --mask SEG');
       }
-      if (options.preset !== 'paper' && options.preset !== 'tiny') {
-        throw new CliError(`--preset: expected paper or tiny, got ${options.preset}`);
-      }
       const config = configFrom(options);
       const volume = await loadVolume(input, { series: options.series });
       let center: Vec3;
