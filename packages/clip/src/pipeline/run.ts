@@ -451,16 +451,18 @@ export function qualityBar(results: PipelineResults): void {
       headline(t, 'renalclip') >= headline(t, 'stage1') && headline(t, 'stage1') >= headline(t, 'scratch'),
   ).length;
   const fullBeatsScratch = tasks.filter((t) => headline(t, 'renalclip') >= headline(t, 'scratch')).length;
+  // The task count sits in the target, not the name, so runs on cohorts lacking a task share the criterion.
+  const most = `most: > ${tasks.length / 2} of ${tasks.length}`;
   results.qualityBar.push({
-    name: `tasks with RenalCLIP ≥ stage-1 ≥ scratch (of ${tasks.length})`,
+    name: 'tasks with RenalCLIP ≥ stage-1 ≥ scratch',
     value: ordered,
-    target: 'most',
+    target: most,
     met: ordered > tasks.length / 2,
   });
   results.qualityBar.push({
-    name: `tasks with RenalCLIP ≥ scratch (of ${tasks.length})`,
+    name: 'tasks with RenalCLIP ≥ scratch',
     value: fullBeatsScratch,
-    target: 'most',
+    target: most,
     met: fullBeatsScratch > tasks.length / 2,
   });
 }
