@@ -32,7 +32,7 @@ describe('pipelineConfig: presets with deep-merged overrides', () => {
     });
     expect(config.boxMm).toEqual([60, 60, 60]);
     expect(config.image).toEqual({ ...TINY_CONFIG.image, epochs: 3 });
-    expect(config.augment).toEqual({ affine: false, intensity: true });
+    expect(config.augment).toEqual({ affine: false, intensity: TINY_CONFIG.augment.intensity });
     expect(config.dataEfficiency).toEqual({ fractions: [0.5, 1], seeds: TINY_CONFIG.dataEfficiency.seeds });
     expect(configDifferences(config)).toEqual([
       'boxMm [60,60,60]',

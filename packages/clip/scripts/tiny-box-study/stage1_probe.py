@@ -2,10 +2,11 @@
 cosine with warm-up) on exported phase-A crops, then a ridge logistic probe for malignancy on the held-out
 kidneys' pooled features. Independent of the TypeScript stack: it tells whether a box choice helps the recipe.
 
-    /usr/bin/python3 stage1_probe.py DIR --box 100|50 [--epochs 16] [--seed 0]
+    /usr/bin/python3 stage1_probe.py DIR --box 100|50 [--epochs 16] [--seed 0] [--intensity]
 
 DIR holds train/heldout .f32 + .json from export-crops.mjs (100 mm box at 16×64×64; --box 50 keeps the
-central 8×32×32, a 50 mm box at the same resolution). Needs Debian's python3-torch and python3-scipy.
+central 8×32×32, a 50 mm box at the same resolution). --intensity adds the paper's intensity augmentation in
+training (scale and shift ±0.1, gamma in [0.5, 2] with probability 0.5, per sample, clipped to [0, 1]). Needs Debian's python3-torch and python3-scipy.
 """
 import argparse, json, math
 import numpy as np
@@ -53,6 +54,17 @@ def resnet18(widths=(8, 16, 32, 64)):
         nn.AdaptiveAvgPool3d(1), nn.Flatten())
 
 
+def paper_intensity(x, generator):
+    """The paper's intensity augmentation per sample: gamma (log-uniform in [0.5, 2], p 0.5), scale, shift."""
+    n = x.shape[0]
+    shape = (n, 1, 1, 1, 1)
+    gamma = torch.exp(torch.empty(shape).uniform_(math.log(0.5), math.log(2), generator=generator))
+    gamma = torch.where(torch.rand(shape, generator=generator) < 0.5, gamma, torch.ones(shape))
+    scale = 1 + torch.empty(shape).uniform_(-0.1, 0.1, generator=generator)
+    shift = torch.empty(shape).uniform_(-0.1, 0.1, generator=generator)
+    return (x.clamp(min=0) ** gamma * scale + shift).clamp(0, 1)
+
+
 def auc(scores, labels):
     ranks = rankdata(scores)
     n1, n0 = (labels == 1).sum(), (labels == 0).sum()
@@ -65,8 +77,10 @@ def main():
     ap.add_argument('--box', type=int, choices=[100, 50], default=50)
     ap.add_argument('--epochs', type=int, default=16)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--intensity', action='store_true', help="the paper's intensity augmentation in training")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
+    augment = torch.Generator().manual_seed(a.seed + 1)
     torch.set_num_threads(1)
     x, y, malignant = load(a.dir, 'train', a.box)
     xh, _, malignant_h = load(a.dir, 'heldout', a.box)
@@ -84,7 +98,8 @@ def main():
     for _ in range(a.epochs):
         body.train()
         for idx in torch.randperm(len(x)).split(batch):
-            features, loss = body(x[idx]), 0
+            batch_x = paper_intensity(x[idx], augment) if a.intensity else x[idx]
+            features, loss = body(batch_x), 0
             for j, head in enumerate(heads):
                 known = y[idx, j] >= 0
                 if known.any():
@@ -107,7 +122,7 @@ def main():
 
     b = minimize(objective, np.zeros(design.shape[1]), method='L-BFGS-B').x
     held = auc(np.c_[fh[h], np.ones(h.sum())] @ b, malignant_h[h])
-    print(json.dumps({'box': a.box, 'epochs': a.epochs, 'seed': a.seed, 'train': int(t.sum()),
+    print(json.dumps({'box': a.box, 'epochs': a.epochs, 'seed': a.seed, 'intensity': a.intensity, 'train': int(t.sum()),
                       'heldout': int(h.sum()), 'malignancy_probe_auc': round(float(held), 3)}))
 
 

@@ -30,7 +30,7 @@ function labelledRecords(records: KidneyRecord[], spec: TaskSpec) {
 /**
  * The paper's stage 3 for one classification task: a copy of the encoder's backbone and a classification head
  * trained end to end (class-weighted cross-entropy, AdamW with a lower backbone learning rate, cosine schedule
- * with warm-up; a random phase, the paper's augmentations and a left–right flip per sample), then the test
+ * with warm-up; a random phase, the config's augmentations and a left–right flip per sample), then the test
  * kidneys' class probabilities (phase A, centre crop). Undefined when a split lacks labels or classes.
  */
 export async function finetuneClassification(
