@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Rng } from 'renal-core';
 import { readNifti, writeNifti } from 'renal-volume-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cropForModel, cropGeometry, cropVolume, pipelineConfig } from '../src/index.js';
+import { cropForModel, cropGeometry, cropVolume, downstreamConfig, pipelineConfig } from '../src/index.js';
 import { run } from './helpers/run-cli.js';
 
 // Fixtures written by nibabel/pydicom (with their scripts) live in renal-volume-io's test folder.
@@ -108,6 +108,38 @@ describe('renal-clip preprocess', () => {
     const cached = cropVolume(await readNifti(input), [14, 12, 5], cropGeometry(config));
     const seen = cropForModel(cached, config.cacheShape, config.inputShape, new Rng(0), { train: false });
     expectClose(Array.from(crop.data), Array.from(seen), 1e-6);
+  });
+
+  it('--stage tasks writes the crop of stage 3, whose box the paper resizes to the input depth', async () => {
+    const input = join(VIO, 'transforms', 'small_ct.nii.gz');
+    const crop = async (stage: string) => {
+      const out = join(dir, `paper-${stage}.nii.gz`);
+      const argv = ['preprocess', input, '--out', out, '--center', '14,12,5', '--stage', stage, '--json'];
+      const { code, out: text } = await run(argv);
+      expect(code).toBe(0);
+      expect(JSON.parse(text)).toMatchObject({ stage, shape: [128, 128, 32] });
+      return Array.from((await readNifti(out)).data);
+    };
+    const tasks = await crop('tasks');
+    const config = downstreamConfig(pipelineConfig('paper'));
+    expect(config.cacheShape).toEqual([32, 140, 140]);
+    const cached = cropVolume(await readNifti(input), [14, 12, 5], cropGeometry(config));
+    const seen = cropForModel(cached, config.cacheShape, config.inputShape, new Rng(0), { train: false });
+    expectClose(tasks, Array.from(seen), 1e-6);
+    // Pre-training's 40-slice resize, centre-cropped to 32 slices, covers less of the box in depth.
+    const pretraining = await crop('pretraining');
+    expect(pretraining.some((v, i) => Math.abs(v - tasks[i]) > 1e-3)).toBe(true);
+    const bad = await run([
+      'preprocess',
+      input,
+      '--out',
+      join(dir, 'x.nii.gz'),
+      '--center',
+      '1,2,3',
+      '--stage',
+      'x',
+    ]);
+    expect(bad.err).toMatch(/--stage: expected pretraining or tasks, got x/);
   });
 
   it('--config changes the crop as it changes the pipeline', async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   configDifferences,
+  downstreamConfig,
   PAPER_CONFIG,
   pipelineConfig,
   readConfigOverrides,
@@ -21,6 +22,17 @@ describe('pipelineConfig: presets with deep-merged overrides', () => {
     expect(TINY_CONFIG.image.epochs).not.toBe(99);
     expect(pipelineConfig('paper')).toEqual(PAPER_CONFIG);
     expect(configDifferences(pipelineConfig('paper'))).toEqual([]);
+  });
+
+  it("gives stage 3 the paper's downstream resize: the box to the input depth, pre-training unchanged", () => {
+    const paper = pipelineConfig('paper');
+    expect(downstreamConfig(paper).cacheShape).toEqual([32, 140, 140]);
+    expect(downstreamConfig(paper).inputShape).toEqual(paper.inputShape);
+    expect(paper.cacheShape).toEqual([40, 140, 140]);
+    const tiny = pipelineConfig('tiny');
+    expect(downstreamConfig(tiny)).toBe(tiny);
+    const wholeDepth = pipelineConfig('tiny', { downstreamWholeDepth: true, cacheShape: [12, 40, 40] });
+    expect(downstreamConfig(wholeDepth).cacheShape).toEqual([8, 40, 40]);
   });
 
   it('merges nested objects key by key and replaces arrays whole', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from 'renal-core';
@@ -17,6 +17,7 @@ describe('the pipeline end to end on a tiny cohort', () => {
     const config = pipelineConfig('tiny', {
       cacheShape: [10, 36, 36],
       inputShape: [8, 32, 32],
+      downstreamWholeDepth: true,
       widths: [4, 8, 8, 8],
       embedDim: 16,
       image: { epochs: 1, batchSize: 8, lr: 1e-3, weightDecay: 0.005, maxClassWeight: 3 },
@@ -47,6 +48,10 @@ describe('the pipeline end to end on a tiny cohort', () => {
       finetune: true,
     });
     expect(existsSync(join(out, 'checkpoints', 'stage1-image', 'last', 'weights.safetensors'))).toBe(true);
+    // Stage 3's own crops (the box resized to the input's 8 slices) beside pre-training's (10 slices).
+    const cached = readdirSync(join(out, 'cache')).filter((f) => f.endsWith('.u16'));
+    const sizes = new Set(cached.map((f) => statSync(join(out, 'cache', f)).size));
+    expect(sizes).toEqual(new Set([10 * 36 * 36 * 2, 8 * 36 * 36 * 2]));
     expect(existsSync(join(out, 'checkpoints', 'stage2-align', 'best', 'config.json'))).toBe(true);
     // Classification tasks fine-tuned end to end for every encoder; survival from frozen features.
     for (const encoder of ['scratch', 'stage1', 'renalclip'])
@@ -79,7 +84,9 @@ describe('the pipeline end to end on a tiny cohort', () => {
     // The effective config is written for reproduction, and the report says how it departs from the preset.
     expect(written.config).toEqual(config);
     expect(results.notes).toContainEqual(
-      expect.stringMatching(/^Config: the tiny preset with widths \[4,8,8,8\], embedDim 16, /),
+      expect.stringMatching(
+        /^Config: the tiny preset with downstreamWholeDepth true, widths \[4,8,8,8\], embedDim 16, /,
+      ),
     );
     expect(readFileSync(paths.html, 'utf8')).toContain('<svg');
     if (process.env.SHOW_REPORT) console.log(readFileSync(paths.markdown, 'utf8'));

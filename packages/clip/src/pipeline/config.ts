@@ -7,6 +7,12 @@ export interface PipelineConfig {
   cacheShape: [number, number, number];
   /** The model input `[D, H, W]` (train: random crop of the cached crop; eval: centre crop). */
   inputShape: [number, number, number];
+  /**
+   * Stage 3 (the ten tasks) resizes the box's depth straight to the input's — the paper resizes to 32 slices
+   * downstream against 40 in pre-training — so its centre crop holds the whole box in depth; `false` crops stage
+   * 3's input out of the pre-training cache like every other stage. See {@link downstreamConfig}.
+   */
+  downstreamWholeDepth: boolean;
   /** Box around the kidney (or tumour) centre in millimetres along R, A, S (the paper's 140×140×160). */
   boxMm: [number, number, number];
   /** CT window: level and width in HU (the paper's 50 / 500). */
@@ -65,6 +71,7 @@ export const TINY_CONFIG: PipelineConfig = {
   preset: 'tiny',
   cacheShape: [10, 36, 36],
   inputShape: [8, 32, 32],
+  downstreamWholeDepth: false,
   boxMm: [50, 50, 50],
   window: [50, 500],
   // No intensity augmentation: the synthetic masses differ mainly in attenuation and enhancement, which the
@@ -90,11 +97,15 @@ export const TINY_CONFIG: PipelineConfig = {
   bootstrap: 500,
 };
 
-/** The paper's sizes: 32×128×128 crops, ResNet-18 at 64–512, 4096-d embeddings, the paper's epochs. */
+/**
+ * The paper's sizes: 32×128×128 crops of the box resized to 40 slices in pre-training and to 32 for the ten tasks,
+ * ResNet-18 at 64–512, 4096-d embeddings, the paper's epochs.
+ */
 export const PAPER_CONFIG: PipelineConfig = {
   preset: 'paper',
   cacheShape: [40, 140, 140],
   inputShape: [32, 128, 128],
+  downstreamWholeDepth: true,
   boxMm: [140, 140, 160],
   window: [50, 500],
   augment: { affine: { rotateDeg: 10, scale: 0.1 }, intensity: true },
@@ -122,6 +133,16 @@ export const PAPER_CONFIG: PipelineConfig = {
   dataEfficiency: { fractions: [0.05, 0.1, 0.2, 0.4, 0.8, 1], seeds: 5 },
   bootstrap: 1000,
 };
+
+/**
+ * The config stage 3 crops with: with `downstreamWholeDepth`, the cached crop's depth is the input's (the paper's
+ * 140×140×32 downstream resize, against 140×140×40 in pre-training); otherwise the config itself.
+ */
+export function downstreamConfig(config: PipelineConfig): PipelineConfig {
+  if (!config.downstreamWholeDepth) return config;
+  const [, height, width] = config.cacheShape;
+  return { ...config, cacheShape: [config.inputShape[0], height, width] };
+}
 
 /** A partial {@link PipelineConfig}: any nested field may be left out (what a `--config` file holds). */
 export type PipelineConfigOverrides = {

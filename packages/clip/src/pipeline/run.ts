@@ -4,7 +4,7 @@ import { splitByPatient, subsampleByPatient, type Splits } from '../data/splits.
 import { emptyResults, type ImageEncoderName, type PipelineResults } from '../report/results.js';
 import { writeReport } from '../report/write.js';
 import type { ProgressSink } from '../train/progress.js';
-import { configDifferences, type PipelineConfig } from './config.js';
+import { configDifferences, downstreamConfig, type PipelineConfig } from './config.js';
 import { CropCache, cropGeometry } from './crops.js';
 import { expandPrompts } from 'renal-clip-loss';
 import { nanMeanSd } from '../metrics/classification.js';
@@ -221,11 +221,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   };
   const cache = new CropCache(join(outDir, 'cache'), cropGeometry(config));
   const common = { cache, config, seed, resume: options.resume, progress: options.progress };
+  // Stage 3 crops with its own geometry where the preset resizes differently downstream (the paper's).
+  const tasksConfig = downstreamConfig(config);
+  const tasksCache =
+    tasksConfig === config ? cache : new CropCache(join(outDir, 'cache'), cropGeometry(tasksConfig));
 
   log(`renal-clip: ${patients} patients, ${options.records.length} kidneys — caching crops`);
   await timed(results, 'crop cache', async () => {
-    for (const r of options.records)
-      for (const phase of Object.keys(r.phases)) await cache.get(r, phase as 'A');
+    for (const c of new Set([cache, tasksCache]))
+      for (const r of options.records)
+        for (const phase of Object.keys(r.phases)) await c.get(r, phase as 'A');
   });
 
   const stage1 = new ImageModel(config, seed);
@@ -285,14 +290,19 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   const tables = {} as Record<ImageEncoderName, { train: FeatureTable; test: FeatureTable }>;
   await timed(results, 'features', async () => {
     for (const [name, model] of Object.entries(encoders) as [ImageEncoderName, ImageModel][]) {
-      const trainFeatures = await extractFeatures(model, splits.train, cache, config);
-      const testFeatures = await extractFeatures(model, splits.test, cache, config);
+      const trainFeatures = await extractFeatures(model, splits.train, tasksCache, tasksConfig);
+      const testFeatures = await extractFeatures(model, splits.test, tasksCache, tasksConfig);
       tables[name] = {
         train: { records: splits.train, features: trainFeatures },
         test: { records: splits.test, features: testFeatures },
       };
       if (options.fusion)
-        tables[name].test.phaseFeatures = await phaseFeatureTable(model, splits.test, cache, config);
+        tables[name].test.phaseFeatures = await phaseFeatureTable(
+          model,
+          splits.test,
+          tasksCache,
+          tasksConfig,
+        );
     }
   });
 
@@ -311,8 +321,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
             encoder: encoders[name],
             train: splits.train,
             test: splits.test,
-            cache,
-            config,
+            cache: tasksCache,
+            config: tasksConfig,
             seed,
           });
           if (!tuned) continue;

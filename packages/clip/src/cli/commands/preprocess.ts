@@ -7,6 +7,7 @@ import {
   type Vec3,
   writeNifti,
 } from 'renal-volume-io';
+import { downstreamConfig } from '../../pipeline/config.js';
 import { cropGeometry, kidneyPresetOf } from '../../pipeline/crops.js';
 import { CliError, emit } from '../command.js';
 import { CONFIG_HELP, configFrom } from '../pipeline-options.js';
@@ -20,6 +21,7 @@ interface PreprocessOptions {
   world?: boolean;
   preset: string;
   config?: string;
+  stage: string;
   series?: string;
   json?: boolean;
 }
@@ -45,9 +47,11 @@ function pickKidney(regions: KidneyRegion[], side: string | undefined, maskPath:
 }
 
 /**
- * `renal-clip preprocess IN --out OUT.nii.gz [--center i,j,k | --mask SEG] [--preset paper|tiny] [--config F]`:
- * the evaluation crop of the pipeline's config — the box, orientation, resize and window the crop cache applies,
- * then the centre crop of the model's input shape.
+ * `renal-clip preprocess IN --out OUT.nii.gz [--center i,j,k | --mask SEG] [--preset paper|tiny] [--config F]
+ * [--stage pretraining|tasks]`: the evaluation crop of the pipeline's config — the box, orientation, resize and
+ * window the crop cache applies, then the centre crop of the model's input shape — as the pre-trained encoder
+ * sees it (embeddings, zero-shot, retrieval) or as stage 3 does (the ten tasks; the paper resizes the box to
+ * fewer slices downstream).
  */
 export function registerPreprocess(program: Command): void {
   program
@@ -61,13 +65,21 @@ export function registerPreprocess(program: Command): void {
     .option('--world', '--center is in world RAS millimetres')
     .option('--preset <name>', 'paper (140 mm box, 128×128×32) or tiny (50 mm box, 32×32×8)', 'paper')
     .option('--config <file>', CONFIG_HELP)
+    .option(
+      '--stage <name>',
+      'pretraining (the crop behind embeddings, zero-shot, retrieval) or tasks (the ten tasks)',
+      'pretraining',
+    )
     .option('--series <uidOrIndex>', 'which series of a DICOM folder holding several')
     .option('--json', 'print one JSON object')
     .action(async (input: string, options: PreprocessOptions) => {
       if ((options.center === undefined) === (options.mask === undefined)) {
         throw new CliError('preprocess: give exactly one of --center i,j,k or --mask SEG');
       }
-      const config = configFrom(options);
+      if (options.stage !== 'pretraining' && options.stage !== 'tasks')
+        throw new CliError(`--stage: expected pretraining or tasks, got ${options.stage}`);
+      const pretraining = configFrom(options);
+      const config = options.stage === 'tasks' ? downstreamConfig(pretraining) : pretraining;
       const volume = await loadVolume(input, { series: options.series });
       let center: Vec3;
       let side: string | undefined;
@@ -91,6 +103,7 @@ export function registerPreprocess(program: Command): void {
         out: options.out,
         shape: crop.shape,
         preset: options.preset,
+        stage: options.stage,
         center,
         world,
         ...(side ? { side } : {}),
@@ -99,7 +112,7 @@ export function registerPreprocess(program: Command): void {
         result,
         options,
         () =>
-          `${options.out}: ${crop.shape.join(' × ')} crop (${options.preset}) around ${world ? 'world' : 'voxel'} ${center
+          `${options.out}: ${crop.shape.join(' × ')} crop (${options.preset}, ${options.stage}) around ${world ? 'world' : 'voxel'} ${center
             .map((x) => x.toFixed(1))
             .join(', ')}${side ? ` (${side} kidney)` : ''}`,
       );

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { splitByPatient } from '../../data/splits.js';
 import { emptyResults, ENCODER_LABELS, type EncoderName } from '../../report/results.js';
 import { formatEstimate, textTable } from '../../report/write.js';
+import { downstreamConfig } from '../../pipeline/config.js';
 import { CropCache, cropGeometry } from '../../pipeline/crops.js';
 import { extractFeatures, loadImageWeights, loadParams } from '../../pipeline/features.js';
 import { ImageModel } from '../../pipeline/image-model.js';
@@ -145,13 +146,16 @@ async function trainTask(options: PipelineCliOptions & { encoder: string; task?:
       );
     }
   }
+  // Stage 3's own crop geometry (the paper resizes the box to the input's depth downstream).
+  const tasksConfig = downstreamConfig(s.config);
+  const tasksCache = new CropCache(join(options.out, 'cache'), cropGeometry(tasksConfig));
   const train = {
     records: s.splits.train,
-    features: await extractFeatures(model, s.splits.train, s.cache, s.config),
+    features: await extractFeatures(model, s.splits.train, tasksCache, tasksConfig),
   };
   const test = {
     records: s.splits.test,
-    features: await extractFeatures(model, s.splits.test, s.cache, s.config),
+    features: await extractFeatures(model, s.splits.test, tasksCache, tasksConfig),
   };
   model.dispose();
   const evaluation = evaluateTasks(encoder, train, test, s.config.task, {
