@@ -53,9 +53,13 @@ describe('qualityBarAcrossSeeds', () => {
 describe('seedTable', () => {
   it('prints each seed, the spread and seeds met, with a dash for what was not measured', () => {
     const spread = qualityBarAcrossSeeds([
-      resultsWith(0, [['zero-shot', 0.7, false]]),
+      resultsWith(0, [
+        ['zero-shot', 0.7, false],
+        ['tasks', 4, false],
+      ]),
       resultsWith(1, [
         ['zero-shot', 0.8, true],
+        ['tasks', 6, true],
         ['RFS', Number.NaN, false],
       ]),
     ]);
@@ -64,7 +68,9 @@ describe('seedTable', () => {
     expect(lines[1]).toMatch(
       /^zero-shot\s+0\.700\s+0\.800\s+0\.750 ± 0\.071\s+0\.700–0\.800\s+1\/2\s+≥ 0\.75$/,
     );
-    expect(lines[2]).toMatch(/^RFS\s+—\s+—\s+— ± —\s+—\s+0\/2\s+≥ 0\.75$/);
+    // Counts print as whole numbers; their mean and spread as metrics.
+    expect(lines[2]).toMatch(/^tasks\s+4\s+6\s+5 ± 1\.414\s+4–6\s+1\/2\s+≥ 0\.75$/);
+    expect(lines[3]).toMatch(/^RFS\s+—\s+—\s+— ± —\s+—\s+0\/2\s+≥ 0\.75$/);
   });
 });
 

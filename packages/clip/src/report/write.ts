@@ -11,6 +11,12 @@ export function formatEstimate(e: Estimate | undefined, digits = 3): string {
   return `${e.value.toFixed(digits)}${ci}`;
 }
 
+/** Formats a quality-bar value: a count as a whole number ("4"), a metric to 3 decimals, NaN as "—". */
+export function formatMeasure(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}
+
 const ENCODERS: EncoderName[] = ['scratch', 'stage1', 'renalclip', 'reports'];
 
 /** The table's encoders: the three image encoders, then the report-attribute reference where it was run. */
@@ -177,7 +183,7 @@ export function dataEfficiencyCrossover(results: PipelineResults): string[][] {
 function qualityRows(results: PipelineResults): string[][] {
   return [
     ['criterion', 'measured', 'target', 'met'],
-    ...results.qualityBar.map((q) => [q.name, q.value.toFixed(3), q.target, q.met ? 'yes' : 'NO']),
+    ...results.qualityBar.map((q) => [q.name, formatMeasure(q.value), q.target, q.met ? 'yes' : 'NO']),
   ];
 }
 

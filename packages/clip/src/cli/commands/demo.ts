@@ -10,6 +10,7 @@ import { type QualityBarAcrossSeeds, qualityBarAcrossSeeds } from '../../report/
 import {
   dataEfficiencyCrossover,
   formatEstimate,
+  formatMeasure,
   taskTable,
   textTable,
   writeReport,
@@ -47,7 +48,7 @@ export function summaryLines(results: PipelineResults): string[] {
     );
   for (const q of results.qualityBar)
     lines.push(
-      `quality bar — ${q.name}: ${q.value.toFixed(3)} (target ${q.target}) ${q.met ? 'met' : 'NOT met'}`,
+      `quality bar — ${q.name}: ${formatMeasure(q.value)} (target ${q.target}) ${q.met ? 'met' : 'NOT met'}`,
     );
   const total = Object.values(results.timings).reduce((s, v) => s + v, 0);
   lines.push(
@@ -102,7 +103,7 @@ async function demoOnce(
 
 /** The quality bar across seeds as a text table: each seed's value, mean ± sd, range and seeds met. */
 export function seedTable(spread: QualityBarAcrossSeeds): string {
-  const value = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
+  const value = formatMeasure;
   const rows = [
     ['criterion', ...spread.seeds.map((s) => `seed ${s}`), 'mean ± sd', 'range', 'met', 'target'],
     ...spread.criteria.map((c) => [
