@@ -90,6 +90,17 @@ describe('renal-clip preprocess', () => {
     dir = await mkdtemp(join(tmpdir(), 'clip-preprocess-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+  /** `preprocess` of the small CT around voxel (1, 2, 3) into a scratch file, with more arguments. */
+  const preprocessSmall = (...more: string[]) =>
+    run([
+      'preprocess',
+      join(VIO, 'transforms', 'small_ct.nii.gz'),
+      '--out',
+      join(dir, 'x.nii.gz'),
+      '--center',
+      '1,2,3',
+      ...more,
+    ]);
 
   it.each([
     ['tiny', [32, 32, 8]],
@@ -129,16 +140,7 @@ describe('renal-clip preprocess', () => {
     // Pre-training's 40-slice resize, centre-cropped to 32 slices, covers less of the box in depth.
     const pretraining = await crop('pretraining');
     expect(pretraining.some((v, i) => Math.abs(v - tasks[i]) > 1e-3)).toBe(true);
-    const bad = await run([
-      'preprocess',
-      input,
-      '--out',
-      join(dir, 'x.nii.gz'),
-      '--center',
-      '1,2,3',
-      '--stage',
-      'x',
-    ]);
+    const bad = await preprocessSmall('--stage', 'x');
     expect(bad.err).toMatch(/--stage: expected pretraining or tasks, got x/);
   });
 
@@ -177,16 +179,7 @@ describe('renal-clip preprocess', () => {
     expect(r.err).toMatch(/--center.*--mask/);
     const bad = await run(['preprocess', input, '--out', join(dir, 'x.nii.gz'), '--center', '1,2']);
     expect(bad.err).toMatch(/--center/);
-    const preset = await run([
-      'preprocess',
-      input,
-      '--out',
-      join(dir, 'x.nii.gz'),
-      '--center',
-      '1,2,3',
-      '--preset',
-      'big',
-    ]);
+    const preset = await preprocessSmall('--preset', 'big');
     expect(preset.err).toMatch(/^renal-clip: unknown preset "big" \(expected tiny or paper\)/);
   });
 });
