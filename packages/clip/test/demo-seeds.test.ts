@@ -74,22 +74,42 @@ describe('seedTable', () => {
   });
 });
 
+/** A `--config` file that makes a demo take seconds: narrow widths, one epoch, few resamples. */
+function writeSmallConfig(dir: string): string {
+  const file = join(dir, 'small.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      widths: [4, 8, 8, 8],
+      embedDim: 16,
+      image: { epochs: 1 },
+      align: { epochs: 1, batchSize: 8, headWarmupSteps: 5 },
+      task: { epochs: 2, hidden: 8 },
+      finetune: { epochs: 1 },
+      dataEfficiency: { fractions: [1], seeds: 1 },
+      bootstrap: 10,
+    }),
+  );
+  return file;
+}
+
+describe('renal-clip demo --finetune --fusion', () => {
+  it('runs stage 3 as asked: fine-tuned end to end, with late fusion over the phases', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-finetune-'));
+    const argv = ['demo', '--patients', '10', '--config', writeSmallConfig(dir), '--finetune', '--fusion'];
+    const { code, out, err } = await run([...argv, '--out', join(dir, 'out'), '--text', 'tfidf', '--json']);
+    expect(code, err).toBe(0);
+    const { notes, tasks } = JSON.parse(out);
+    expect(notes).toContainEqual(expect.stringContaining('fine-tuned end to end (1 epochs per task'));
+    expect(notes).toContainEqual(expect.stringContaining('late fusion'));
+    expect(tasks.some((t: { task: string }) => t.task === 'malignancy')).toBe(true);
+  }, 120_000);
+});
+
 describe('renal-clip demo --seeds', () => {
   it('runs one demo per seed in OUT/seed-S and writes the quality bar across them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-seeds-'));
-    const small = join(dir, 'small.json');
-    writeFileSync(
-      small,
-      JSON.stringify({
-        widths: [4, 8, 8, 8],
-        embedDim: 16,
-        image: { epochs: 1 },
-        align: { epochs: 1, batchSize: 8, headWarmupSteps: 5 },
-        task: { epochs: 2, hidden: 8 },
-        dataEfficiency: { fractions: [1], seeds: 1 },
-        bootstrap: 10,
-      }),
-    );
+    const small = writeSmallConfig(dir);
     const out = join(dir, 'out');
     const argv = ['demo', '--patients', '10', '--seeds', '2', '--seed', '3', '--config', small];
     const {

@@ -40,6 +40,22 @@ export function addPipelineOptions(command: Command, defaultOut = 'renal-clip-ru
     .option('--json', 'print one JSON object');
 }
 
+/** The stage 3 switches of `eval` and `demo`, as commander parses them. */
+export interface Stage3CliOptions {
+  fusion?: boolean;
+  finetune?: boolean;
+}
+
+/** Adds `--fusion` and `--finetune` (how stage 3 trains its classification tasks) to a verb. */
+export function addStage3Options(command: Command): Command {
+  return command
+    .option('--fusion', 'multi-phase late fusion: average the task heads over every available phase')
+    .option(
+      '--finetune',
+      'stage 3 as the paper: fine-tune each encoder end to end per classification task (slower)',
+    );
+}
+
 /** Help text of `--config`, shared by every verb that takes it. */
 export const CONFIG_HELP =
   'JSON file of overrides deep-merged into the preset, e.g. {"image": {"epochs": 16}, "boxMm": [50, 50, 50]}';

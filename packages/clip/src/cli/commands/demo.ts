@@ -17,9 +17,11 @@ import {
 } from '../../report/write.js';
 import { CliError, emit } from '../command.js';
 import {
+  addStage3Options,
   CONFIG_HELP,
   configFrom,
   DEFAULT_TEXT_ENCODER,
+  type Stage3CliOptions,
   startBackend,
   textModeFrom,
 } from '../pipeline-options.js';
@@ -60,7 +62,7 @@ export function summaryLines(results: PipelineResults): string[] {
 }
 
 /** Options of `renal-clip demo` as commander parses them. */
-interface DemoCliOptions {
+interface DemoCliOptions extends Stage3CliOptions {
   preset: string;
   out: string;
   patients: string;
@@ -93,6 +95,8 @@ async function demoOnce(
     seed,
     resume: false,
     text: textModeFrom(options),
+    fusion: options.fusion,
+    finetune: options.finetune,
   });
   results.timings = { 'synthetic cohort': synthSeconds, ...results.timings };
   results.notes.push(
@@ -120,7 +124,7 @@ export function seedTable(spread: QualityBarAcrossSeeds): string {
 
 /** `renal-clip demo`: the whole pipeline on a fresh synthetic cohort (tiny preset by default). */
 export function registerDemo(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description('run the whole RenalCLIP pipeline on a fresh synthetic cohort and print the results table')
     .option('--preset <preset>', 'tiny or paper', 'tiny')
@@ -135,54 +139,52 @@ export function registerDemo(program: Command): void {
     )
     .option('--backend <name>', 'auto, wasm, cpu, webgpu or tensorflow', 'auto')
     .option('--text <encoder>', 'stage 1 text encoder: llm2vec or tfidf', DEFAULT_TEXT_ENCODER)
-    .option('--json', 'print one JSON object')
-    .action(async (options: DemoCliOptions) => {
-      const patients = Number.parseInt(options.patients, 10);
-      if (!(patients >= 10))
-        throw new CliError(`--patients must be an integer ≥ 10, got "${options.patients}"`);
-      const seed = Number.parseInt(options.seed, 10);
-      if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got "${options.seed}"`);
-      const seeds = Number(options.seeds);
-      if (!(Number.isInteger(seeds) && seeds >= 1))
-        throw new CliError(`--seeds must be a positive integer, got "${options.seeds}"`);
-      const config = configFrom(options);
-      const backend = await startBackend(options);
-      const out = resolve(options.out);
-      process.stderr.write(
-        `renal-clip demo: ${patients} synthetic patients (${options.preset} preset${seeds > 1 ? `, ${seeds} seeds` : ''}) on ${backend} → ${out}\n`,
+    .option('--json', 'print one JSON object');
+  addStage3Options(demo).action(async (options: DemoCliOptions) => {
+    const patients = Number.parseInt(options.patients, 10);
+    if (!(patients >= 10))
+      throw new CliError(`--patients must be an integer ≥ 10, got "${options.patients}"`);
+    const seed = Number.parseInt(options.seed, 10);
+    if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got "${options.seed}"`);
+    const seeds = Number(options.seeds);
+    if (!(Number.isInteger(seeds) && seeds >= 1))
+      throw new CliError(`--seeds must be a positive integer, got "${options.seeds}"`);
+    const config = configFrom(options);
+    const backend = await startBackend(options);
+    const out = resolve(options.out);
+    process.stderr.write(
+      `renal-clip demo: ${patients} synthetic patients (${options.preset} preset${seeds > 1 ? `, ${seeds} seeds` : ''}) on ${backend} → ${out}\n`,
+    );
+    if (seeds === 1) {
+      const { results, paths } = await demoOnce(options, { config, patients, seed, out });
+      emit({ backend, ...results, files: paths }, options, () =>
+        [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join('\n'),
       );
-      if (seeds === 1) {
-        const { results, paths } = await demoOnce(options, { config, patients, seed, out });
-        emit({ backend, ...results, files: paths }, options, () =>
-          [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join(
-            '\n',
-          ),
-        );
-        return;
-      }
-      const runs: PipelineResults[] = [];
-      const reports: string[] = [];
-      for (let s = seed; s < seed + seeds; s++) {
-        process.stderr.write(`renal-clip demo: seed ${s} → ${join(out, `seed-${s}`)}\n`);
-        const { results, paths } = await demoOnce(options, {
-          config,
-          patients,
-          seed: s,
-          out: join(out, `seed-${s}`),
-        });
-        runs.push(results);
-        reports.push(paths.json);
-      }
-      const spread = qualityBarAcrossSeeds(runs);
-      const file = join(out, 'quality-bar-seeds.json');
-      await writeFileAtomic(file, `${JSON.stringify(spread, null, 2)}\n`);
-      emit({ backend, ...spread, files: { json: file, runs: reports } }, options, () =>
-        [
-          seedTable(spread),
-          '',
-          `per-seed reports: ${join(out, 'seed-*', 'report.html')}`,
-          `table: ${file}`,
-        ].join('\n'),
-      );
-    });
+      return;
+    }
+    const runs: PipelineResults[] = [];
+    const reports: string[] = [];
+    for (let s = seed; s < seed + seeds; s++) {
+      process.stderr.write(`renal-clip demo: seed ${s} → ${join(out, `seed-${s}`)}\n`);
+      const { results, paths } = await demoOnce(options, {
+        config,
+        patients,
+        seed: s,
+        out: join(out, `seed-${s}`),
+      });
+      runs.push(results);
+      reports.push(paths.json);
+    }
+    const spread = qualityBarAcrossSeeds(runs);
+    const file = join(out, 'quality-bar-seeds.json');
+    await writeFileAtomic(file, `${JSON.stringify(spread, null, 2)}\n`);
+    emit({ backend, ...spread, files: { json: file, runs: reports } }, options, () =>
+      [
+        seedTable(spread),
+        '',
+        `per-seed reports: ${join(out, 'seed-*', 'report.html')}`,
+        `table: ${file}`,
+      ].join('\n'),
+    );
+  });
 }

@@ -4,10 +4,12 @@ import { taskTable, textTable } from '../../report/write.js';
 import { emit } from '../command.js';
 import {
   addPipelineOptions,
+  addStage3Options,
   configFrom,
   loadCohort,
   type PipelineCliOptions,
   seedFrom,
+  type Stage3CliOptions,
   startBackend,
   textModeFrom,
 } from '../pipeline-options.js';
@@ -19,12 +21,14 @@ import { summaryLines } from './demo.js';
  * and report generation; writes metrics.json, report.md and report.html.
  */
 export function registerEval(program: Command): void {
-  addPipelineOptions(
-    program
-      .command('eval')
-      .description(
-        'evaluate: ten tasks × three encoders, data efficiency, zero-shot, retrieval, report generation',
-      ),
+  addStage3Options(
+    addPipelineOptions(
+      program
+        .command('eval')
+        .description(
+          'evaluate: ten tasks × three encoders, data efficiency, zero-shot, retrieval, report generation',
+        ),
+    ),
   )
     .option('--text-embeddings <file>', 'precomputed report embeddings (safetensors) instead of stage 1 text')
     .option(
@@ -32,19 +36,13 @@ export function registerEval(program: Command): void {
       'RenalCLIP image weights (checkpoint folder or PyTorch safetensors) instead of stage 2',
     )
     .option('--skip-data-efficiency', 'leave out the data-efficiency curves')
-    .option('--fusion', 'multi-phase late fusion: average the task heads over every available phase')
-    .option(
-      '--finetune',
-      'stage 3 as the paper: fine-tune each encoder end to end per classification task (slow on a CPU)',
-    )
     .action(
       async (
-        options: PipelineCliOptions & {
-          imageWeights?: string;
-          skipDataEfficiency?: boolean;
-          fusion?: boolean;
-          finetune?: boolean;
-        },
+        options: PipelineCliOptions &
+          Stage3CliOptions & {
+            imageWeights?: string;
+            skipDataEfficiency?: boolean;
+          },
       ) => {
         const config = configFrom(options);
         const seed = seedFrom(options);
