@@ -107,14 +107,13 @@ async function demoOnce(
 
 /** The quality bar across seeds as a text table: each seed's value, mean ± sd, range and seeds met. */
 export function seedTable(spread: QualityBarAcrossSeeds): string {
-  const value = formatMeasure;
   const rows = [
     ['criterion', ...spread.seeds.map((s) => `seed ${s}`), 'mean ± sd', 'range', 'met', 'target'],
     ...spread.criteria.map((c) => [
       c.name,
-      ...c.values.map(value),
-      `${value(c.mean)} ± ${value(c.sd)}`,
-      Number.isFinite(c.min) ? `${value(c.min)}–${value(c.max)}` : '—',
+      ...c.values.map(formatMeasure),
+      `${formatMeasure(c.mean)} ± ${formatMeasure(c.sd)}`,
+      Number.isFinite(c.min) ? `${formatMeasure(c.min)}–${formatMeasure(c.max)}` : '—',
       `${c.met}/${spread.seeds.length}`,
       c.target,
     ]),
