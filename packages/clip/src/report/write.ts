@@ -11,7 +11,7 @@ export function formatEstimate(e: Estimate | undefined, digits = 3): string {
   return `${e.value.toFixed(digits)}${ci}`;
 }
 
-/** Formats a quality-bar value: a count as a whole number ("4"), a metric to 3 decimals, NaN as "—". */
+/** Formats a quality-bar value: whole numbers (the counts) without decimals ("4"), others to 3 decimals, NaN as "—". */
 export function formatMeasure(value: number): string {
   if (!Number.isFinite(value)) return '—';
   return Number.isInteger(value) ? String(value) : value.toFixed(3);
