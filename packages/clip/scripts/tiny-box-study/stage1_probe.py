@@ -1,12 +1,14 @@
 """The tiny preset's box, studied in PyTorch: stage 1 (14 report attributes, masked class-weighted CE, AdamW,
 cosine with warm-up) on exported phase-A crops, then a ridge logistic probe for malignancy on the held-out
-kidneys' pooled features. Independent of the TypeScript stack: it tells whether a box choice helps the recipe.
+kidneys' pooled features. Independent of the TypeScript stack: it tells whether a box or augmentation choice helps the
+recipe.
 
     /usr/bin/python3 stage1_probe.py DIR --box 100|50 [--epochs 16] [--seed 0] [--intensity]
 
 DIR holds train/heldout .f32 + .json from export-crops.mjs (100 mm box at 16×64×64; --box 50 keeps the
 central 8×32×32, a 50 mm box at the same resolution). --intensity adds the paper's intensity augmentation in
-training (scale and shift ±0.1, gamma in [0.5, 2] with probability 0.5, per sample, clipped to [0, 1]). Needs Debian's python3-torch and python3-scipy.
+training (gamma in [0.5, 2] with probability 0.5, then scale and shift ±0.1, per sample, clipped to [0, 1]).
+Needs Debian's python3-torch and python3-scipy.
 """
 import argparse, json, math
 import numpy as np
