@@ -1,7 +1,7 @@
-"""The tiny preset's box, studied in PyTorch: stage 1 (14 report attributes, masked class-weighted CE, AdamW,
-cosine with warm-up) on exported phase-A crops, then a ridge logistic probe for malignancy on the held-out
-kidneys' pooled features. Independent of the TypeScript stack: it tells whether a box or augmentation choice helps the
-recipe.
+"""The tiny preset's box and augmentation, studied in PyTorch: stage 1 (14 report attributes, masked
+class-weighted CE, AdamW, cosine with warm-up) on exported phase-A crops, then a ridge logistic probe for
+malignancy on the held-out kidneys' pooled features. Independent of the TypeScript stack: it tells whether a box
+or augmentation choice helps the recipe.
 
     /usr/bin/python3 stage1_probe.py DIR --box 100|50 [--epochs 16] [--seed 0] [--intensity]
 
