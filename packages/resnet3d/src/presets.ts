@@ -10,14 +10,15 @@ export interface ResNet3dPreset {
 }
 
 /**
- * `tiny`: ResNet-18 at widths 8–64 on 16×64×64 crops, 128-d projection — demos and CI.
+ * `tiny`: ResNet-18 at widths 8–64 on 8×32×32 crops (renal-clip's tiny crop: a 50 mm box), 128-d projection —
+ * demos and CI.
  * `paper`: RenalCLIP's encoder — ResNet-18, shortcut A, widths 64–512, 7³ stride-2 stem, max-pool,
  * 32×128×128 single-phase crops, 4096-d projection.
  */
 export const RESNET3D_PRESETS: Readonly<Record<'tiny' | 'paper', ResNet3dPreset>> = {
   tiny: {
     backbone: { depth: 18, shortcut: 'A', widths: [8, 16, 32, 64], inChannels: 1 },
-    inputShape: [16, 64, 64, 1],
+    inputShape: [8, 32, 32, 1],
     projectionDim: 128,
   },
   paper: {

@@ -110,7 +110,7 @@ describe('configuration', () => {
     bottleneck.dispose();
   });
 
-  it('the tiny preset runs end to end: [N, 16, 64, 64, 1] → 64 features → unit 128-d embeddings', async () => {
+  it('the tiny preset runs end to end: [N, 8, 32, 32, 1] → 64 features → unit 128-d embeddings', async () => {
     const { backbone, inputShape, projectionDim } = RESNET3D_PRESETS.tiny;
     const net = new ResNet3d(backbone);
     const proj = new ProjectionHead({ inFeatures: net.featureWidth, outFeatures: projectionDim });
