@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { type KidneyPreset, kidneyBase, readNifti, type Volume } from 'renal-volume-io';
 import type { KidneyRecord, Phase } from '../data/manifest.js';
-import type { PipelineConfig } from './config.js';
+import { downstreamConfig, type PipelineConfig } from './config.js';
 
 /** A kidney that cannot be cropped (no centre, unreadable volume…). */
 export class CropError extends Error {
@@ -118,4 +118,18 @@ const CROP_METHOD = 'volume-io kidneyBase (RAS)';
 /** Geometry of a pipeline config. */
 export function cropGeometry(config: PipelineConfig): CropGeometry {
   return { cacheShape: config.cacheShape, boxMm: config.boxMm, window: config.window };
+}
+
+/**
+ * Stage 3's crop cache and config: the pre-training ones, unless the preset resizes the box differently
+ * downstream ({@link downstreamConfig}); then a cache of that geometry in the same folder.
+ */
+export function downstreamCrops(
+  cache: CropCache,
+  config: PipelineConfig,
+): { cache: CropCache; config: PipelineConfig } {
+  const tasks = downstreamConfig(config);
+  return tasks === config
+    ? { cache, config }
+    : { cache: new CropCache(cache.dir, cropGeometry(tasks)), config: tasks };
 }

@@ -4,8 +4,8 @@ import { splitByPatient, subsampleByPatient, type Splits } from '../data/splits.
 import { emptyResults, type ImageEncoderName, type PipelineResults } from '../report/results.js';
 import { writeReport } from '../report/write.js';
 import type { ProgressSink } from '../train/progress.js';
-import { configDifferences, downstreamConfig, type PipelineConfig } from './config.js';
-import { CropCache, cropGeometry } from './crops.js';
+import { configDifferences, type PipelineConfig } from './config.js';
+import { CropCache, cropGeometry, downstreamCrops } from './crops.js';
 import { expandPrompts } from 'renal-clip-loss';
 import { nanMeanSd } from '../metrics/classification.js';
 import { ZERO_SHOT_TASKS, reportGeneration, retrieval, zeroShot } from './evaluate.js';
@@ -222,9 +222,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   const cache = new CropCache(join(outDir, 'cache'), cropGeometry(config));
   const common = { cache, config, seed, resume: options.resume, progress: options.progress };
   // Stage 3 crops with its own geometry where the preset resizes differently downstream (the paper's).
-  const tasksConfig = downstreamConfig(config);
-  const tasksCache =
-    tasksConfig === config ? cache : new CropCache(join(outDir, 'cache'), cropGeometry(tasksConfig));
+  const { cache: tasksCache, config: tasksConfig } = downstreamCrops(cache, config);
 
   log(`renal-clip: ${patients} patients, ${options.records.length} kidneys — caching crops`);
   await timed(results, 'crop cache', async () => {

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { splitByPatient } from '../../data/splits.js';
 import { emptyResults, ENCODER_LABELS, type EncoderName } from '../../report/results.js';
 import { formatEstimate, textTable } from '../../report/write.js';
-import { downstreamConfig } from '../../pipeline/config.js';
-import { CropCache, cropGeometry } from '../../pipeline/crops.js';
+import { CropCache, cropGeometry, downstreamCrops } from '../../pipeline/crops.js';
 import { extractFeatures, loadImageWeights, loadParams } from '../../pipeline/features.js';
 import { ImageModel } from '../../pipeline/image-model.js';
 import { buildTextEmbeddings } from '../../pipeline/run.js';
@@ -147,8 +146,7 @@ async function trainTask(options: PipelineCliOptions & { encoder: string; task?:
     }
   }
   // Stage 3's own crop geometry (the paper resizes the box to the input's depth downstream).
-  const tasksConfig = downstreamConfig(s.config);
-  const tasksCache = new CropCache(join(options.out, 'cache'), cropGeometry(tasksConfig));
+  const { cache: tasksCache, config: tasksConfig } = downstreamCrops(s.cache, s.config);
   const train = {
     records: s.splits.train,
     features: await extractFeatures(model, s.splits.train, tasksCache, tasksConfig),
