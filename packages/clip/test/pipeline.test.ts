@@ -29,6 +29,7 @@ describe('the pipeline end to end on a tiny cohort', () => {
         weightDecay: 0.01,
         clipNorm: 1,
         headWarmupSteps: 5,
+        refitSteps: 5,
       },
       task: { epochs: 3, batchSize: 16, lr: 1e-3, weightDecay: 0.01, hidden: 8 },
       finetune: { epochs: 1, batchSize: 8, lr: 1e-3, backboneLr: 1e-4 },
@@ -52,7 +53,9 @@ describe('the pipeline end to end on a tiny cohort', () => {
     const cached = readdirSync(join(out, 'cache')).filter((f) => f.endsWith('.u16'));
     const sizes = new Set(cached.map((f) => statSync(join(out, 'cache', f)).size));
     expect(sizes).toEqual(new Set([10 * 36 * 36 * 2, 8 * 36 * 36 * 2]));
-    expect(existsSync(join(out, 'checkpoints', 'stage2-align', 'best', 'config.json'))).toBe(true);
+    const alignBest = join(out, 'checkpoints', 'stage2-align', 'best', 'config.json');
+    expect(JSON.parse(readFileSync(alignBest, 'utf8')).projectionRefit).toEqual({ steps: 5, logitScale: 3 });
+    expect(results.notes.some((n) => n.startsWith('Stage 2 ended with a projection refit: 5 steps'))).toBe(true);
     // Classification tasks fine-tuned end to end for every encoder; survival from frozen features.
     for (const encoder of ['scratch', 'stage1', 'renalclip'])
       expect(results.tasks.some((t) => t.task === 'malignancy' && t.encoder === encoder)).toBe(true);

@@ -278,6 +278,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       full.params(['backbone', 'projection']),
     );
     results.losses['stage 2 align'] = alignRun.losses;
+    const { refitSteps, refitLogitScale } = config.align;
+    if (refitSteps > 0)
+      results.notes.push(
+        `Stage 2 ended with a projection refit: ${refitSteps} steps on the frozen backbone at a fixed logit scale of ${refitLogitScale}; zero-shot and retrieval read the refitted projection, stage 3 the unchanged backbone.`,
+      );
     log(
       `stage 2 align: best validation mean R@5 ${alignRun.bestScore.toFixed(3)} (epoch ${alignRun.bestEpoch})`,
     );

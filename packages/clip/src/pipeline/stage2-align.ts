@@ -1,4 +1,4 @@
-import { checkpointExists, Rng, tf } from 'renal-core';
+import { checkpointExists, loadCheckpoint, Rng, saveCheckpoint, tensorToRaw, tf } from 'renal-core';
 import { clampLogitScaleInPlace, clipLoss, createLogitScale, retrievalMetrics } from 'renal-clip-loss';
 import { type KidneyRecord, PHASES } from '../data/manifest.js';
 import { AdamW } from '../train/adamw.js';
@@ -6,7 +6,7 @@ import { clipByGlobalNorm } from '../train/clip-grad.js';
 import { cosineWithWarmup } from '../train/schedule.js';
 import { ProgressBar } from '../train/progress.js';
 import { NonFiniteLossError, runStage, type StageResult } from '../train/stage.js';
-import { extractFeatures } from './features.js';
+import { extractFeatures, loadParams } from './features.js';
 import { batchCount, evaluationRows, imageBatches } from './batches.js';
 import type { ImageStageInputs } from './stage1-image.js';
 import { embeddingOf, type ReportEmbeddings } from './text.js';
@@ -49,10 +49,12 @@ export function textMatrix(embeddings: ReportEmbeddings, records: KidneyRecord[]
 
 /**
  * Stage 2, alignment: the stage-1 backbone plus a projection head aligned to the frozen report embeddings
- * with symmetric InfoNCE (learnable, clamped logit scale; identical reports as shared positives), a random
+ * with symmetric InfoNCE (a clamped logit scale, learnt or fixed: `config.align`; identical reports as shared
+ * positives), a random
  * phase and a random report view (original or sentence shuffle) per sample, separate learning rates for the
  * backbone and for projection + scale, gradient clipping by global norm, cosine schedule with 10 % warm-up;
- * the checkpoint kept as `best` is the one with the highest validation mean Recall@5.
+ * the checkpoint kept as `best` is the one with the highest validation mean Recall@5. With `align.refitSteps`,
+ * `best`'s projection is then re-fitted on its frozen backbone at a fixed logit scale.
  */
 export async function trainAlignStage(
   inputs: AlignStageInputs,
@@ -60,9 +62,9 @@ export async function trainAlignStage(
   const { model, config, cache, embeddings } = inputs;
   const hp = config.align;
   const train = inputs.train.filter((r) => r.report);
-  const logScale = createLogitScale();
+  const logScale = createLogitScale(Math.log(hp.logitScale));
   const backbone = model.backbone.trainableVariables;
-  const head = [...model.projection.trainableVariables, logScale];
+  const head = headVariables(model, logScale, hp.learnLogitScale);
   const optimizer = new AdamW(
     [
       { variables: backbone, lrScale: hp.backboneLr / hp.headLr },
@@ -74,7 +76,12 @@ export async function trainAlignStage(
   const totalSteps = stepsPerEpoch * hp.epochs;
   try {
     const fresh = inputs.resume === false || !(await checkpointExists(`${inputs.dir}/last`));
-    if (fresh && hp.headWarmupSteps > 0) await warmUpProjection(inputs, train, logScale);
+    if (fresh && hp.headWarmupSteps > 0)
+      await fitProjection(inputs, train, logScale, {
+        name: 'stage 2 projection warm-up',
+        steps: hp.headWarmupSteps,
+        learnLogitScale: hp.learnLogitScale,
+      });
     const result = await runStage({
       name: 'stage 2 align',
       dir: inputs.dir,
@@ -118,22 +125,72 @@ export async function trainAlignStage(
       },
       validate: async () => (await alignmentRetrieval(inputs, inputs.val)).meanRecall[5],
     });
-    return { ...result, logitScale: Math.exp(logScale.dataSync()[0]) };
+    const logitScale = Math.exp(logScale.dataSync()[0]);
+    if (hp.refitSteps > 0) await refitProjection(inputs, train);
+    return { ...result, logitScale };
   } finally {
     optimizer.dispose();
     logScale.dispose();
   }
 }
 
+/** What stage 2 trains besides the backbone: the projection, and the logit scale unless it is fixed. */
+function headVariables(
+  model: AlignStageInputs['model'],
+  logScale: tf.Variable<tf.Rank.R0>,
+  learnLogitScale: boolean,
+): tf.Variable[] {
+  return [...model.projection.trainableVariables, ...(learnLogitScale ? [logScale] : [])];
+}
+
 /**
- * Fits the projection head and logit scale alone on frozen backbone features (every available phase computed
- * once, eval mode), with InfoNCE on random batches of (random phase, random report view). Cheap on a CPU, it
- * gives the joint fine-tuning a projection that already points somewhere sensible.
+ * Re-fits the projection on the frozen backbone of `<dir>/best` at the fixed logit scale `align.refitLogitScale`
+ * for `align.refitSteps` steps, and writes it back into `best` (marked `projectionRefit` in its config, so that
+ * a resumed run does not fit it twice). The backbone, and so every stage-3 feature, stays as joint training
+ * left it; only the shared space that zero-shot and retrieval read changes.
  */
-async function warmUpProjection(
+async function refitProjection(inputs: AlignStageInputs, train: KidneyRecord[]): Promise<void> {
+  const hp = inputs.config.align;
+  const bestDir = `${inputs.dir}/best`;
+  if (!(await checkpointExists(bestDir))) return;
+  const best = await loadCheckpoint(bestDir);
+  if (best.config.projectionRefit) return;
+  const { model } = inputs;
+  await loadParams(bestDir, model.params(['backbone', 'projection']));
+  const logScale = createLogitScale(Math.log(hp.refitLogitScale));
+  try {
+    await fitProjection(inputs, train, logScale, {
+      name: 'stage 2 projection refit',
+      steps: hp.refitSteps,
+      learnLogitScale: false,
+    });
+  } finally {
+    logScale.dispose();
+  }
+  const tensors = Object.fromEntries(best.tensors);
+  for (const [name, variable] of Object.entries(model.params(['projection'])))
+    tensors[name] = await tensorToRaw(variable);
+  await saveCheckpoint(bestDir, {
+    config: {
+      ...best.config,
+      projectionRefit: { steps: hp.refitSteps, logitScale: hp.refitLogitScale },
+    },
+    tensors,
+    metadata: best.metadata,
+  });
+}
+
+/**
+ * Fits the projection head (and the logit scale, when learnt) alone on frozen backbone features (every
+ * available phase computed once, eval mode), with InfoNCE on random batches of (random phase, random report
+ * view). Cheap on a CPU: before joint training it gives the backbone a projection that already points
+ * somewhere sensible; after it, the refit.
+ */
+async function fitProjection(
   inputs: AlignStageInputs,
   train: KidneyRecord[],
   logScale: tf.Variable<tf.Rank.R0>,
+  fit: { name: string; steps: number; learnLogitScale: boolean },
 ): Promise<void> {
   const { model, config, cache, embeddings } = inputs;
   const hp = config.align;
@@ -150,13 +207,13 @@ async function warmUpProjection(
     );
     for (const [k, feature] of features.entries()) perPhase.push({ record: records[k][1], feature });
   }
-  const variables = [...model.projection.trainableVariables, logScale];
+  const variables = headVariables(model, logScale, fit.learnLogitScale);
   const optimizer = new AdamW([{ variables }], { beta1: 0.9, beta2: 0.98, weightDecay: hp.weightDecay });
   const rng = new Rng(inputs.seed + 31);
-  const bar = new ProgressBar('stage 2 projection warm-up', hp.headWarmupSteps, inputs.progress);
+  const bar = new ProgressBar(fit.name, fit.steps, inputs.progress);
   const dim = perPhase[0].feature.length;
   try {
-    for (let step = 0; step < hp.headWarmupSteps; step++) {
+    for (let step = 0; step < fit.steps; step++) {
       const picks = rng.shuffle(perPhase.map((_, i) => i)).slice(0, hp.batchSize);
       const records = picks.map((p) => train[perPhase[p].record]);
       const groups = reportGroups(records);
@@ -172,15 +229,13 @@ async function warmUpProjection(
       );
       optimizer.applyGradients(
         grads,
-        cosineWithWarmup(step, { baseLr: hp.headLr * 5, totalSteps: hp.headWarmupSteps }),
+        cosineWithWarmup(step, { baseLr: hp.headLr * 5, totalSteps: fit.steps }),
       );
       clampLogitScaleInPlace(logScale);
       const loss = (await value.data())[0];
       tf.dispose([x, texts, value, ...Object.values(grads)]);
       if (!Number.isFinite(loss))
-        throw new NonFiniteLossError(
-          `stage 2 projection warm-up: the loss became ${loss} at step ${step + 1}`,
-        );
+        throw new NonFiniteLossError(`${fit.name}: the loss became ${loss} at step ${step + 1}`);
       bar.tick({ loss });
     }
   } finally {
