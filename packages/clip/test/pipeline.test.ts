@@ -55,7 +55,8 @@ describe('the pipeline end to end on a tiny cohort', () => {
     expect(sizes).toEqual(new Set([10 * 36 * 36 * 2, 8 * 36 * 36 * 2]));
     const alignBest = join(out, 'checkpoints', 'stage2-align', 'best', 'config.json');
     expect(JSON.parse(readFileSync(alignBest, 'utf8')).projectionRefit).toEqual({ steps: 5, logitScale: 3 });
-    expect(results.notes.some((n) => n.startsWith('Stage 2 ended with a projection refit: 5 steps'))).toBe(true);
+    const refitNote = 'Stage 2 ended with a projection refit: 5 steps';
+    expect(results.notes.some((n) => n.startsWith(refitNote))).toBe(true);
     // Classification tasks fine-tuned end to end for every encoder; survival from frozen features.
     for (const encoder of ['scratch', 'stage1', 'renalclip'])
       expect(results.tasks.some((t) => t.task === 'malignancy' && t.encoder === encoder)).toBe(true);

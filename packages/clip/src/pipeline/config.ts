@@ -49,8 +49,8 @@ export interface PipelineConfig {
      */
     headWarmupSteps: number;
     /**
-     * The contrastive logit scale (1 / temperature) at the start of stage 2, within renal-clip-loss's clamp
-     * [1, 100]: CLIP's 1 / 0.07 in both presets.
+     * The contrastive logit scale (1 / temperature) at the start of stage 2, from 1 to 100 (renal-clip-loss's
+     * clamp); both presets start from CLIP's 1 / 0.07.
      */
     logitScale: number;
     /** Whether the logit scale is learnt (CLIP, both presets) or stays fixed at `logitScale` (as ConVIRT). */
@@ -62,7 +62,7 @@ export interface PipelineConfig {
      */
     refitSteps: number;
     /**
-     * The refit's fixed logit scale, within [1, 100]. A low scale treats near-identical reports as soft
+     * The refit's fixed logit scale, from 1 to 100. A low scale treats near-identical reports as soft
      * negatives rather than hard ones, and so keeps the coarse directions the prompts test (malignant against
      * benign) where a few hundred reports differ mostly in size, side and position.
      */
