@@ -50,11 +50,11 @@ export function textMatrix(embeddings: ReportEmbeddings, records: KidneyRecord[]
 /**
  * Stage 2, alignment: the stage-1 backbone plus a projection head aligned to the frozen report embeddings
  * with symmetric InfoNCE (a clamped logit scale, learnt or fixed: `config.align`; identical reports as shared
- * positives), a random
- * phase and a random report view (original or sentence shuffle) per sample, separate learning rates for the
- * backbone and for projection + scale, gradient clipping by global norm, cosine schedule with 10 % warm-up;
- * the checkpoint kept as `best` is the one with the highest validation mean Recall@5. With `align.refitSteps`,
- * `best`'s projection is then re-fitted on its frozen backbone at a fixed logit scale.
+ * positives), a random phase and a random report view (original or sentence shuffle) per sample, separate
+ * learning rates for the backbone and for projection + scale, gradient clipping by global norm, cosine
+ * schedule with 10 % warm-up; the checkpoint kept as `best` is the one with the highest validation mean
+ * Recall@5. With `align.refitSteps`, `best`'s projection is then re-fitted on its frozen backbone at a fixed
+ * logit scale, and the model is left holding that refitted `best`.
  */
 export async function trainAlignStage(
   inputs: AlignStageInputs,
