@@ -54,7 +54,7 @@ describe('the pipeline end to end on a tiny cohort', () => {
     const sizes = new Set(cached.map((f) => statSync(join(out, 'cache', f)).size));
     expect(sizes).toEqual(new Set([10 * 36 * 36 * 2, 8 * 36 * 36 * 2]));
     const alignBest = join(out, 'checkpoints', 'stage2-align', 'best', 'config.json');
-    expect(JSON.parse(readFileSync(alignBest, 'utf8')).projectionRefit).toEqual({ steps: 5, logitScale: 3 });
+    expect(JSON.parse(readFileSync(alignBest, 'utf8')).projectionRefit).toEqual({ steps: 5, logitScale: 10 });
     const refitNote = 'Stage 2 ended with a projection refit: 5 steps';
     expect(results.notes.some((n) => n.startsWith(refitNote))).toBe(true);
     // Classification tasks fine-tuned end to end for every encoder; survival from frozen features.
