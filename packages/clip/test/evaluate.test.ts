@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { float32ToRaw, writeSafetensors } from 'renal-core';
+import { expandPrompts } from 'renal-clip-loss';
 import { describe, expect, it } from 'vitest';
 import {
   chanceRecall,
@@ -11,6 +12,8 @@ import {
   mostCommonReport,
   retrieval,
   saveReportEmbeddings,
+  textVocabulary,
+  ZERO_SHOT_TASKS,
 } from '../src/index.js';
 
 const unit = (...v: number[]) => {
@@ -83,5 +86,13 @@ describe('report embeddings on disk', () => {
     );
     await expect(loadReportEmbeddings(join(dir, 'd.safetensors'))).rejects.toThrow(EmbeddingFileError);
     await expect(loadReportEmbeddings(join(dir, 'missing.safetensors'))).rejects.toThrow(EmbeddingFileError);
+  });
+});
+
+describe('textVocabulary', () => {
+  it('is the reports, then every prompt of every zero-shot task', () => {
+    const prompts = ZERO_SHOT_TASKS.flatMap((t) => expandPrompts(t.prompts).flat());
+    expect(prompts.length).toBe(2 * 2 * 20 * 5);
+    expect(textVocabulary(['report one', 'report two'])).toEqual(['report one', 'report two', ...prompts]);
   });
 });

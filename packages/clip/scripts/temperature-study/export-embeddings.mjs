@@ -26,10 +26,7 @@ const all = withReports([...splits.train, ...splits.val, ...splits.test]);
 // Resumes from the run's stage-1 text checkpoint (no training).
 const text = await clip.trainLlm2VecText({
   reports: withReports(splits.train).map((r) => r.report),
-  vocabulary: [
-    ...all.map((r) => r.report),
-    ...clip.ZERO_SHOT_TASKS.flatMap((t) => expandPrompts(t.prompts).flat()),
-  ],
+  vocabulary: clip.textVocabulary(all.map((r) => r.report)),
   config,
   dir: join(checkpoints, 'stage1-text'),
   seed,

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandPrompts } from 'renal-clip-loss';
 import * as clip from '../../dist/index.js';
 
 const [cohortDir, seedArg = '0', mntpSteps = '90', simcseSteps = '25'] = process.argv.slice(2);
@@ -22,10 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'text-steps-'));
 try {
   const encoder = await clip.trainLlm2VecText({
     reports: withReports(splits.train).map((r) => r.report),
-    vocabulary: [
-      ...all.map((r) => r.report),
-      ...clip.ZERO_SHOT_TASKS.flatMap((t) => expandPrompts(t.prompts).flat()),
-    ],
+    vocabulary: clip.textVocabulary(all.map((r) => r.report)),
     config,
     dir,
     seed,

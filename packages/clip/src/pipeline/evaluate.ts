@@ -1,6 +1,7 @@
 import { tf } from 'renal-core';
 import {
   buildZeroShotClassifier,
+  expandPrompts,
   INVASIVENESS_PROMPTS,
   MALIGNANCY_PROMPTS,
   type PromptSet,
@@ -45,6 +46,15 @@ export const ZERO_SHOT_TASKS: ZeroShotTask[] = [
       hasMass(r) && r.attributes && r.attributes[12] >= 0 ? Number(r.attributes[12] > 0) : undefined,
   },
 ];
+
+/**
+ * Every text the pipeline's text encoder embeds — the cohort's reports and the zero-shot prompts — whose tokens
+ * make up the encoder's vocabulary ({@link Llm2VecTextInputs.vocabulary}). One list, so that a script reloading a
+ * run's encoder gives it the vocabulary the run trained.
+ */
+export function textVocabulary(reports: string[]): string[] {
+  return [...reports, ...ZERO_SHOT_TASKS.flatMap((t) => expandPrompts(t.prompts).flat())];
+}
 
 /**
  * Zero-shot classification with prompt ensembles, scored three ways: cosine to the class prototype (mean of

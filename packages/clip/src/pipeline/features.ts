@@ -1,5 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
-import { checkpointExists, loadCheckpoint, rawToTensor, readSafetensors, type tf } from 'renal-core';
+import {
+  type Checkpoint,
+  checkpointExists,
+  loadCheckpoint,
+  rawToTensor,
+  readSafetensors,
+  type tf,
+} from 'renal-core';
 import { importTorchStateDict } from 'renal-resnet3d';
 import { ATTRIBUTE_CLASSES, type KidneyRecord, type Phase } from '../data/manifest.js';
 import { evaluationRows } from './batches.js';
@@ -44,14 +51,25 @@ export function reportAttributeFeatures(records: KidneyRecord[]): Float32Array[]
  */
 export async function loadParams(dir: string, params: Record<string, tf.Variable>): Promise<number> {
   if (!(await checkpointExists(dir))) return 0;
-  const checkpoint = await loadCheckpoint(dir);
+  return assignParams(await loadCheckpoint(dir), params, dir);
+}
+
+/**
+ * {@link loadParams} for a checkpoint already read: assigns its tensors to the named variables it holds (a
+ * shape mismatch is an error naming `source` and the tensor). Returns how many were assigned.
+ */
+export function assignParams(
+  checkpoint: Checkpoint,
+  params: Record<string, tf.Variable>,
+  source: string,
+): number {
   let loaded = 0;
   for (const [name, variable] of Object.entries(params)) {
     const raw = checkpoint.tensors.get(name);
     if (!raw) continue;
     if (raw.shape.join() !== variable.shape.join()) {
       throw new RangeError(
-        `${dir}: "${name}" has shape [${raw.shape}] but the model needs [${variable.shape}]`,
+        `${source}: "${name}" has shape [${raw.shape}] but the model needs [${variable.shape}]`,
       );
     }
     const value = rawToTensor(raw);

@@ -6,9 +6,8 @@ import { writeReport } from '../report/write.js';
 import type { ProgressSink } from '../train/progress.js';
 import { configDifferences, type PipelineConfig } from './config.js';
 import { CropCache, cropGeometry, downstreamCrops } from './crops.js';
-import { expandPrompts } from 'renal-clip-loss';
 import { nanMeanSd } from '../metrics/classification.js';
-import { ZERO_SHOT_TASKS, reportGeneration, retrieval, zeroShot } from './evaluate.js';
+import { reportGeneration, retrieval, textVocabulary, ZERO_SHOT_TASKS, zeroShot } from './evaluate.js';
 import { trainLlm2VecText } from './text-llm2vec.js';
 import { extractFeatures, loadImageWeights, loadParams, reportAttributeFeatures } from './features.js';
 import { finetuneClassification } from './finetune.js';
@@ -109,10 +108,7 @@ export async function buildTextEmbeddings(
   if (mode.kind === 'llm2vec') {
     encoder = await trainLlm2VecText({
       reports: trainReports,
-      vocabulary: [
-        ...all.map((r) => r.report!),
-        ...ZERO_SHOT_TASKS.flatMap((t) => expandPrompts(t.prompts).flat()),
-      ],
+      vocabulary: textVocabulary(all.map((r) => r.report!)),
       config: options.config,
       dir: join(options.outDir, 'checkpoints', 'stage1-text'),
       seed: options.seed,

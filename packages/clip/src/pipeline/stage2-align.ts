@@ -6,7 +6,7 @@ import { clipByGlobalNorm } from '../train/clip-grad.js';
 import { cosineWithWarmup } from '../train/schedule.js';
 import { ProgressBar } from '../train/progress.js';
 import { NonFiniteLossError, runStage, type StageResult } from '../train/stage.js';
-import { extractFeatures, loadParams } from './features.js';
+import { assignParams, extractFeatures } from './features.js';
 import { batchCount, evaluationRows, imageBatches } from './batches.js';
 import type { ImageStageInputs } from './stage1-image.js';
 import { embeddingOf, type ReportEmbeddings } from './text.js';
@@ -156,7 +156,7 @@ async function refitProjection(inputs: AlignStageInputs, train: KidneyRecord[]):
   const best = await loadCheckpoint(bestDir);
   if (best.config.projectionRefit) return;
   const { model } = inputs;
-  await loadParams(bestDir, model.params(['backbone', 'projection']));
+  assignParams(best, model.params(['backbone', 'projection']), bestDir);
   const logScale = createLogitScale(Math.log(hp.refitLogitScale));
   try {
     await fitProjection(inputs, train, logScale, {
