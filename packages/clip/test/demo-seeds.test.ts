@@ -6,9 +6,16 @@ import { emptyResults, type PipelineResults, qualityBarAcrossSeeds } from '../sr
 import { seedTable } from '../src/cli/commands/demo.js';
 import { run } from './helpers/run-cli.js';
 
+/** A run whose quality bar holds the given criteria; those named "tasks…" are counts, the rest scores. */
 function resultsWith(seed: number, bar: [string, number, boolean][]): PipelineResults {
   const results = emptyResults('t', 'tiny', seed);
-  results.qualityBar = bar.map(([name, value, met]) => ({ name, value, target: '≥ 0.75', met }));
+  results.qualityBar = bar.map(([name, value, met]) => ({
+    name,
+    value,
+    target: '≥ 0.75',
+    met,
+    unit: name.startsWith('tasks') ? 'count' : 'score',
+  }));
   return results;
 }
 
@@ -56,11 +63,15 @@ describe('seedTable', () => {
       resultsWith(0, [
         ['zero-shot', 0.7, false],
         ['tasks', 4, false],
+        ['AUC', 1, true],
+        ['tasks ordered', 4, false],
       ]),
       resultsWith(1, [
         ['zero-shot', 0.8, true],
         ['tasks', 6, true],
         ['RFS', Number.NaN, false],
+        ['AUC', 0.5, false],
+        ['tasks ordered', 5, false],
       ]),
     ]);
     const lines = seedTable(spread).split('\n');
@@ -68,9 +79,12 @@ describe('seedTable', () => {
     expect(lines[1]).toMatch(
       /^zero-shot\s+0\.700\s+0\.800\s+0\.750 ± 0\.071\s+0\.700–0\.800\s+1\/2\s+≥ 0\.75$/,
     );
-    // Counts print as whole numbers; their mean and spread as metrics.
-    expect(lines[2]).toMatch(/^tasks\s+4\s+6\s+5 ± 1\.414\s+4–6\s+1\/2\s+≥ 0\.75$/);
-    expect(lines[3]).toMatch(/^RFS\s+—\s+—\s+— ± —\s+—\s+0\/2\s+≥ 0\.75$/);
+    // Counts print as whole numbers, their mean and spread to one decimal; a score keeps three decimals
+    // even when it is a whole number (an AUC of exactly 1).
+    expect(lines[2]).toMatch(/^tasks\s+4\s+6\s+5 ± 1\.4\s+4–6\s+1\/2\s+≥ 0\.75$/);
+    expect(lines[3]).toMatch(/^AUC\s+1\.000\s+0\.500\s+0\.750 ± 0\.354\s+0\.500–1\.000\s+1\/2\s+≥ 0\.75$/);
+    expect(lines[4]).toMatch(/^tasks ordered\s+4\s+5\s+4\.5 ± 0\.7\s+4–5\s+0\/2\s+≥ 0\.75$/);
+    expect(lines[5]).toMatch(/^RFS\s+—\s+—\s+— ± —\s+—\s+0\/2\s+≥ 0\.75$/);
   });
 });
 

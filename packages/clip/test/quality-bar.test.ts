@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { emptyResults, type ImageEncoderName, qualityBar, qualityBarAcrossSeeds } from '../src/index.js';
+import {
+  emptyResults,
+  type ImageEncoderName,
+  qualityBar,
+  qualityBarAcrossSeeds,
+  renderMarkdown,
+} from '../src/index.js';
 
 /** Results holding one AUC per task and encoder: `auc[task] = [scratch, stage1, renalclip]`. */
 function resultsWith(seed: number, auc: Record<string, [number, number, number]>) {
@@ -27,8 +33,20 @@ describe('qualityBar ordering criteria', () => {
       A: [0.5, 0.5, 0.5], // ties count as ordered
     });
     expect(bar).toEqual([
-      { name: 'tasks with RenalCLIP ≥ stage-1 ≥ scratch', value: 2, target: 'most: > 2 of 4', met: false },
-      { name: 'tasks with RenalCLIP ≥ scratch', value: 3, target: 'most: > 2 of 4', met: true },
+      {
+        name: 'tasks with RenalCLIP ≥ stage-1 ≥ scratch',
+        value: 2,
+        target: 'most: > 2 of 4',
+        met: false,
+        unit: 'count',
+      },
+      {
+        name: 'tasks with RenalCLIP ≥ scratch',
+        value: 3,
+        target: 'most: > 2 of 4',
+        met: true,
+        unit: 'count',
+      },
     ]);
   });
 
@@ -42,5 +60,26 @@ describe('qualityBar ordering criteria', () => {
     ]);
     expect(criteria[0].values).toEqual([2, 0]);
     expect(criteria[0].met).toBe(1);
+    expect(criteria[0].unit).toBe('count');
+  });
+});
+
+describe('qualityBar scores', () => {
+  it('prints a score of exactly 1 with its decimals in report.md, and a count without', () => {
+    const results = resultsWith(0, { R: [0.5, 0.6, 0.7] });
+    results.tasks.push({
+      task: 'RFS',
+      kind: 'survival',
+      encoder: 'renalclip',
+      n: 10,
+      metrics: { cIndex: { value: 1, low: 1, high: 1 } },
+    });
+    results.qualityBar = [];
+    qualityBar(results);
+    const rfs = results.qualityBar.find((q) => q.name === 'RFS C-index (RenalCLIP)');
+    expect(rfs).toMatchObject({ value: 1, met: true, unit: 'score' });
+    const markdown = renderMarkdown(results);
+    expect(markdown).toContain('| RFS C-index (RenalCLIP) | 1.000 | ≥ 0.65 | yes |');
+    expect(markdown).toContain('| tasks with RenalCLIP ≥ scratch | 1 |');
   });
 });

@@ -434,6 +434,7 @@ export function qualityBar(results: PipelineResults): void {
       value: zs.auc.value,
       target: '≥ 0.75',
       met: zs.auc.value >= 0.75,
+      unit: 'score',
     });
   const i2t = results.retrieval.find((r) => r.direction === 'image→text');
   if (i2t) {
@@ -443,12 +444,19 @@ export function qualityBar(results: PipelineResults): void {
       value: ratio,
       target: '≥ 3',
       met: ratio >= 3,
+      unit: 'score',
     });
   }
   const rfs = results.tasks.find((t) => t.task === 'RFS' && t.encoder === 'renalclip');
   if (rfs) {
     const c = rfs.metrics.cIndex.value;
-    results.qualityBar.push({ name: 'RFS C-index (RenalCLIP)', value: c, target: '≥ 0.65', met: c >= 0.65 });
+    results.qualityBar.push({
+      name: 'RFS C-index (RenalCLIP)',
+      value: c,
+      target: '≥ 0.65',
+      met: c >= 0.65,
+      unit: 'score',
+    });
   }
   const headline = (task: string, encoder: ImageEncoderName) => {
     const row = results.tasks.find((t) => t.task === task && t.encoder === encoder);
@@ -467,11 +475,13 @@ export function qualityBar(results: PipelineResults): void {
     value: ordered,
     target: most,
     met: ordered > tasks.length / 2,
+    unit: 'count',
   });
   results.qualityBar.push({
     name: 'tasks with RenalCLIP ≥ scratch',
     value: fullBeatsScratch,
     target: most,
     met: fullBeatsScratch > tasks.length / 2,
+    unit: 'count',
   });
 }

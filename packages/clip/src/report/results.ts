@@ -93,6 +93,21 @@ export interface ReportGenerationResult extends TextMetrics {
   example?: { truth: string; generated: string };
 }
 
+/**
+ * One quality-bar criterion as measured: a score (an AUC, a C-index, a ratio to chance) or a count of tasks.
+ * The unit decides how it prints: a score always with three decimals (an AUC of exactly 1 reads "1.000"), a
+ * count as a whole number.
+ */
+export interface QualityCriterion {
+  name: string;
+  value: number;
+  /** What meets it, as text ("≥ 0.75", "most: > 5 of 10"). */
+  target: string;
+  met: boolean;
+  /** A score (printed to 3 decimals) or a count of tasks (printed as a whole number). */
+  unit: 'score' | 'count';
+}
+
 /** Everything a pipeline run measured: written as `metrics.json`, rendered as `report.md` and `report.html`. */
 export interface PipelineResults {
   title: string;
@@ -117,8 +132,8 @@ export interface PipelineResults {
   losses: Record<string, number[]>;
   /** Seconds per stage. */
   timings: Record<string, number>;
-  /** The issue's quality bar, measured: name → { value, target, met }. */
-  qualityBar: { name: string; value: number; target: string; met: boolean }[];
+  /** The issue's quality bar, measured: one entry per criterion. */
+  qualityBar: QualityCriterion[];
   /** Honest notes: fallbacks used, skipped parts. */
   notes: string[];
 }

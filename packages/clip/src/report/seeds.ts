@@ -1,10 +1,12 @@
 import { nanMeanSd } from '../metrics/classification.js';
-import type { PipelineResults } from './results.js';
+import type { PipelineResults, QualityCriterion } from './results.js';
 
 /** One quality-bar criterion across several seeds. */
 export interface SeedSpread {
   name: string;
   target: string;
+  /** The criterion's unit, which decides how its values print. */
+  unit: QualityCriterion['unit'];
   /** The value per seed, in the order of `seeds`. */
   values: number[];
   mean: number;
@@ -37,6 +39,7 @@ export function qualityBarAcrossSeeds(runs: PipelineResults[]): QualityBarAcross
     return {
       name,
       target: items.find((q) => q)?.target ?? '',
+      unit: items.find((q) => q)?.unit ?? 'score',
       values,
       mean,
       sd,

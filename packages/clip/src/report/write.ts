@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Estimate } from '../metrics/bootstrap.js';
-import { ENCODER_LABELS, type EncoderName, type PipelineResults } from './results.js';
+import { ENCODER_LABELS, type EncoderName, type PipelineResults, type QualityCriterion } from './results.js';
 import { escapeXml, lineChart } from './svg.js';
 
 /** Formats an estimate as "0.812 (0.731–0.880)". */
@@ -11,10 +11,14 @@ export function formatEstimate(e: Estimate | undefined, digits = 3): string {
   return `${e.value.toFixed(digits)}${ci}`;
 }
 
-/** Formats a quality-bar value: whole numbers (the counts) without decimals ("4"), others to 3 decimals, NaN as "—". */
-export function formatMeasure(value: number): string {
+/**
+ * Formats a quality-bar value by its unit: a score to 3 decimals ("1.000"), a count as a whole number ("4") or,
+ * averaged over seeds, to 1 decimal ("5.7"); NaN as "—".
+ */
+export function formatMeasure(value: number, unit: QualityCriterion['unit'] = 'score'): string {
   if (!Number.isFinite(value)) return '—';
-  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+  if (unit === 'score') return value.toFixed(3);
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
 const ENCODERS: EncoderName[] = ['scratch', 'stage1', 'renalclip', 'reports'];
@@ -183,7 +187,12 @@ export function dataEfficiencyCrossover(results: PipelineResults): string[][] {
 function qualityRows(results: PipelineResults): string[][] {
   return [
     ['criterion', 'measured', 'target', 'met'],
-    ...results.qualityBar.map((q) => [q.name, formatMeasure(q.value), q.target, q.met ? 'yes' : 'NO']),
+    ...results.qualityBar.map((q) => [
+      q.name,
+      formatMeasure(q.value, q.unit),
+      q.target,
+      q.met ? 'yes' : 'NO',
+    ]),
   ];
 }
 

@@ -50,7 +50,7 @@ export function summaryLines(results: PipelineResults): string[] {
     );
   for (const q of results.qualityBar)
     lines.push(
-      `quality bar — ${q.name}: ${formatMeasure(q.value)} (target ${q.target}) ${q.met ? 'met' : 'NOT met'}`,
+      `quality bar — ${q.name}: ${formatMeasure(q.value, q.unit)} (target ${q.target}) ${q.met ? 'met' : 'NOT met'}`,
     );
   const total = Object.values(results.timings).reduce((s, v) => s + v, 0);
   lines.push(
@@ -111,9 +111,9 @@ export function seedTable(spread: QualityBarAcrossSeeds): string {
     ['criterion', ...spread.seeds.map((s) => `seed ${s}`), 'mean ± sd', 'range', 'met', 'target'],
     ...spread.criteria.map((c) => [
       c.name,
-      ...c.values.map(formatMeasure),
-      `${formatMeasure(c.mean)} ± ${formatMeasure(c.sd)}`,
-      Number.isFinite(c.min) ? `${formatMeasure(c.min)}–${formatMeasure(c.max)}` : '—',
+      ...c.values.map((v) => formatMeasure(v, c.unit)),
+      `${formatMeasure(c.mean, c.unit)} ± ${formatMeasure(c.sd, c.unit)}`,
+      Number.isFinite(c.min) ? `${formatMeasure(c.min, c.unit)}–${formatMeasure(c.max, c.unit)}` : '—',
       `${c.met}/${spread.seeds.length}`,
       c.target,
     ]),
