@@ -34,6 +34,7 @@ export * from './pipeline/image-model.js';
 export * from './pipeline/batches.js';
 export * from './pipeline/text.js';
 export * from './pipeline/stage1-image.js';
+export * from './pipeline/attributes.js';
 export * from './pipeline/stage2-align.js';
 export * from './pipeline/heads.js';
 export * from './pipeline/tasks.js';

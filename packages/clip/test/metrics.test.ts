@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   averagePrecision,
+  balancedAccuracy,
   bootstrapCi,
   classificationMetrics,
   corpusBleu,
@@ -22,6 +23,29 @@ describe('classification metrics against the hand-written Python reference', () 
       expect(rocAuc(c.labels, c.scores)).toBeCloseTo(c.auc, 12);
       expect(averagePrecision(c.labels, c.scores)).toBeCloseTo(c.ap, 12);
     }
+  });
+
+  it('balanced accuracy against the confusion-matrix formula in PyTorch (a class never seen is left out)', () => {
+    for (const c of reference.balancedAccuracy)
+      expect(balancedAccuracy(c.labels, c.predictions)).toBeCloseTo(c.balancedAccuracy, 12);
+  });
+
+  it.each([
+    [
+      'a constant prediction scores 1 / classes present, however skewed',
+      [0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0],
+      0.5,
+    ],
+    ['perfect predictions', [2, 0, 1, 2], [2, 0, 1, 2], 1],
+    ['one class present', [1, 1, 1], [1, 0, 1], 2 / 3],
+    ['no labels', [], [], Number.NaN],
+  ])('balanced accuracy: %s', (_, labels, predictions, expected) => {
+    expect(balancedAccuracy(labels, predictions)).toBe(expected);
+  });
+
+  it('balanced accuracy refuses mismatched lengths', () => {
+    expect(() => balancedAccuracy([0, 1], [0])).toThrow(/2 labels but 1 scores/);
   });
 
   it('AUC is NaN with one class, 1 for perfect ranking', () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from 'renal-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pipelineConfig, readManifest, runPipeline, TASKS, taskTable } from '../src/index.js';
+import { ATTRIBUTES } from 'renal-synth';
+import { pipelineConfig, readManifest, runPipeline, splitByPatient, TASKS, taskTable } from '../src/index.js';
 import { writeMiniCohort } from './helpers/mini-cohort.js';
 
 beforeAll(async () => {
@@ -69,6 +70,13 @@ describe('the pipeline end to end on a tiny cohort', () => {
     const order = TASKS.map((t) => t.name);
     const rows = results.tasks.filter((t) => t.encoder === 'renalclip').map((t) => order.indexOf(t.task));
     expect(rows).toEqual([...rows].sort((a, b) => a - b));
+    // Stage 1's attribute heads scored per attribute on the test kidneys whose report states it.
+    expect(results.attributes.map((a) => a.attribute)).toEqual(ATTRIBUTES.map((a) => a.name));
+    const { test } = splitByPatient(records, { seed: 3 });
+    const stated = (a: number) => test.filter((r) => (r.attributes?.[a] ?? -1) >= 0).length;
+    expect(results.attributes.map((a) => a.n)).toEqual(ATTRIBUTES.map((_, a) => stated(a)));
+    expect(results.attributes[0].balancedAccuracy.value).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(paths.markdown, 'utf8')).toContain('## Stage 1: the 14 report attributes');
     expect(results.retrieval).toHaveLength(3);
     expect(results.reportGeneration).toHaveLength(3);
     expect(results.zeroShot.length).toBeGreaterThan(0);

@@ -60,5 +60,6 @@ export { auc, concordanceIndex } from './oracle.js';
 export { type MassGeometry, renalTotal } from './renal.js';
 export type { Family, MassFeatures } from './mass.js';
 export type { MassPathology } from './pathology.js';
+export { diseaseRisk } from './outcomes.js';
 export { TISSUE_HU, type TissueName } from './tissues.js';
 export type { Anatomy, Blob, KidneyGeometry } from './anatomy.js';

@@ -28,7 +28,12 @@ function exponential(rng: Rng, rate: number): number {
   return -Math.log(u) / rate;
 }
 
-/** Latent disease risk of the patient's worst carcinoma (a very low constant when all masses are benign). */
+/**
+ * Latent disease risk (log hazard of recurrence relative to baseline) of the worst of the given carcinomas —
+ * grade, pT3, latent severity, M1, N1 and subtype — or a very low constant when there is none. A patient's
+ * outcomes are drawn from it over all their carcinomas; given one kidney's carcinomas it is what that kidney
+ * alone shows (the ceiling for an image of that kidney).
+ */
 export function diseaseRisk(carcinomas: MassPathology[], outcomeSignal: number): number {
   if (carcinomas.length === 0) return -4;
   let worst = Number.NEGATIVE_INFINITY;

@@ -5,6 +5,7 @@ import {
   ATTRIBUTES,
   attributeIndex,
   concordanceIndex,
+  diseaseRisk,
   generatePatient,
   type KidneyRecord,
   type PatientRecord,
@@ -183,6 +184,29 @@ describe('outcomes', () => {
     const events = cancer.filter((p) => p.rfs.event).length / cancer.length;
     expect(events).toBeGreaterThan(0.15);
     expect(events).toBeLessThan(0.7);
+  });
+
+  it("the patient's disease risk is that of their worst carcinoma, and very low without one", () => {
+    for (const p of patients.slice(0, 100)) {
+      const carcinomas = [...p.kidneys.R.masses, ...p.kidneys.L.masses]
+        .map((m) => m.pathology)
+        .filter((m) => m.malignant);
+      expect(diseaseRisk(carcinomas, 1)).toBe(p.diseaseRisk);
+      const perCarcinoma = carcinomas.map((c) => diseaseRisk([c], 1));
+      expect(p.diseaseRisk).toBe(carcinomas.length ? Math.max(...perCarcinoma) : -4);
+    }
+    const base = {
+      pathology: 'clear_cell',
+      isupGrade: 2,
+      tStage: '1a',
+      nStage: '0',
+      mStage: '0',
+      severity: 0,
+    };
+    const risk = (change: object) => diseaseRisk([{ ...base, ...change } as never], 1);
+    expect(risk({ isupGrade: 4 })).toBeGreaterThan(risk({}));
+    expect(risk({ tStage: '3a' })).toBeGreaterThan(risk({}));
+    expect(risk({ mStage: '1' })).toBeGreaterThan(risk({}));
   });
 
   it('the C-index helper agrees with a hand-computed case', () => {

@@ -134,6 +134,27 @@ function confusion(labels: ArrayLike<number>, predictions: number[], c: number) 
   return { sensitivity, specificity, f1 };
 }
 
+/**
+ * Balanced accuracy of predicted classes: the mean, over the classes present in `labels`, of the fraction of
+ * that class predicted correctly (recall). A constant prediction scores 1 / (classes present) whatever the
+ * class frequencies, so it reads against chance where plain accuracy rewards the majority class. NaN when there
+ * are no labels.
+ */
+export function balancedAccuracy(labels: ArrayLike<number>, predictions: ArrayLike<number>): number {
+  checkLengths(labels, predictions);
+  const perClass = new Map<number, { seen: number; correct: number }>();
+  for (let i = 0; i < labels.length; i++) {
+    const counts = perClass.get(labels[i]) ?? { seen: 0, correct: 0 };
+    counts.seen++;
+    if (predictions[i] === labels[i]) counts.correct++;
+    perClass.set(labels[i], counts);
+  }
+  if (perClass.size === 0) return Number.NaN;
+  let sum = 0;
+  for (const { seen, correct } of perClass.values()) sum += correct / seen;
+  return sum / perClass.size;
+}
+
 /** Index of the largest value. */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;

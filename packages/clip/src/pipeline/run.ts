@@ -12,7 +12,8 @@ import { trainLlm2VecText } from './text-llm2vec.js';
 import { extractFeatures, loadImageWeights, loadParams, reportAttributeFeatures } from './features.js';
 import { finetuneClassification } from './finetune.js';
 import { ImageModel } from './image-model.js';
-import { predictAttributes, trainImageStage } from './stage1-image.js';
+import { scoreAttributes } from './attributes.js';
+import { attributeProbabilities, predictAttributes, trainImageStage } from './stage1-image.js';
 import { imageEmbeddings, textMatrix, trainAlignStage } from './stage2-align.js';
 import {
   addClassification,
@@ -245,6 +246,19 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   log(
     `stage 1 image: best validation attribute accuracy ${stage1Run.bestScore.toFixed(3)} (epoch ${stage1Run.bestEpoch})`,
   );
+  results.attributes = await timed(results, 'stage 1 attributes', async () => {
+    const predictions = async (records: KidneyRecord[]) => {
+      const stated = records.filter((r) => r.attributes);
+      return {
+        labels: stated.map((r) => r.attributes!),
+        probs: await attributeProbabilities(stage1, stated, cache, config),
+      };
+    };
+    return scoreAttributes(await predictions(splits.train), await predictions(splits.test), {
+      seed,
+      bootstrap: config.bootstrap,
+    });
+  });
 
   const { encoder, embeddings } = await timed(results, 'stage 1 text', () =>
     buildTextEmbeddings(options, splits, results),

@@ -1,6 +1,7 @@
 import { tf } from 'renal-core';
 import { balancedClassWeights, multiTaskAttributeLoss } from 'renal-resnet3d';
 import { ATTRIBUTE_CLASSES, type KidneyRecord } from '../data/manifest.js';
+import { argmax } from '../metrics/classification.js';
 import { AdamW } from '../train/adamw.js';
 import type { ProgressSink } from '../train/progress.js';
 import { cosineWithWarmup } from '../train/schedule.js';
@@ -86,6 +87,29 @@ export async function trainImageStage(inputs: ImageStageInputs): Promise<StageRe
   }
 }
 
+/**
+ * Each record's class probabilities per attribute, `[record][attribute][class]` (softmax of each head), from
+ * phase A centre crops.
+ */
+export async function attributeProbabilities(
+  model: ImageModel,
+  records: KidneyRecord[],
+  cache: CropCache,
+  config: PipelineConfig,
+): Promise<number[][][]> {
+  const rows = await evaluationRows(records, cache, config, (x) => {
+    const logits = model.attributes.apply(model.features(x, false), { checkFinite: false });
+    return tf.concat(
+      logits.map((l) => tf.softmax(l)),
+      1,
+    ) as tf.Tensor2D;
+  });
+  const offsets = ATTRIBUTE_CLASSES.map((_, a) => ATTRIBUTE_CLASSES.slice(0, a).reduce((s, c) => s + c, 0));
+  return rows.map((row) =>
+    ATTRIBUTE_CLASSES.map((classes, a) => Array.from(row.subarray(offsets[a], offsets[a] + classes))),
+  );
+}
+
 /** Attribute predictions `[n][14]` (argmax per head) for records, phase A, centre crops. */
 export async function predictAttributes(
   model: ImageModel,
@@ -93,14 +117,8 @@ export async function predictAttributes(
   cache: CropCache,
   config: PipelineConfig,
 ): Promise<number[][]> {
-  const rows = await evaluationRows(records, cache, config, (x) => {
-    const logits = model.attributes.apply(model.features(x, false), { checkFinite: false });
-    return tf.stack(
-      logits.map((l) => tf.argMax(l, 1)),
-      1,
-    ) as tf.Tensor2D;
-  });
-  return rows.map((row) => Array.from(row));
+  const probabilities = await attributeProbabilities(model, records, cache, config);
+  return probabilities.map((perAttribute) => perAttribute.map(argmax));
 }
 
 /** Mean over attributes of the accuracy on known labels (NaN-free: attributes never known are skipped). */

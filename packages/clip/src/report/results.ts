@@ -94,6 +94,27 @@ export interface ReportGenerationResult extends TextMetrics {
 }
 
 /**
+ * Stage 1's reading of one report attribute on the test split (the kidneys whose report states it): how often
+ * the attribute head's argmax is right, plainly and per class, and how well its probabilities rank.
+ */
+export interface AttributeScore {
+  /** The attribute's snake_case name (renal-synth's `ATTRIBUTES`). */
+  attribute: string;
+  classes: number;
+  /** Test kidneys whose report states the attribute. */
+  n: number;
+  accuracy: Estimate;
+  /** Mean recall over the classes present: 1 / (classes present) for a constant answer. */
+  balancedAccuracy: Estimate;
+  /** Macro one-vs-rest AUC over the classes present (of class 1 for a two-class attribute). */
+  auc: Estimate;
+  /** Accuracy of always answering the training split's most common class. */
+  majorityAccuracy: number;
+  /** Balanced accuracy on the training split: against the test figure, how well stage 1 fitted. */
+  trainBalancedAccuracy: number;
+}
+
+/**
  * One quality-bar criterion as measured: a score (an AUC, a C-index, a ratio to chance) or a count of tasks.
  * The unit decides how it prints: a score always with three decimals (an AUC of exactly 1 reads "1.000"), a
  * count as a whole number.
@@ -132,6 +153,8 @@ export interface PipelineResults {
   losses: Record<string, number[]>;
   /** Seconds per stage. */
   timings: Record<string, number>;
+  /** Stage 1: the stage-1 encoder's attribute heads scored on the test split, one entry per attribute. */
+  attributes: AttributeScore[];
   /** The issue's quality bar, measured: one entry per criterion. */
   qualityBar: QualityCriterion[];
   /** Honest notes: fallbacks used, skipped parts. */
@@ -156,6 +179,7 @@ export function emptyResults(title: string, preset: string, seed: number): Pipel
     reportGeneration: [],
     losses: {},
     timings: {},
+    attributes: [],
     qualityBar: [],
     notes: [],
   };

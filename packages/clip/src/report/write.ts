@@ -196,6 +196,35 @@ function qualityRows(results: PipelineResults): string[][] {
   ];
 }
 
+function attributeRows(results: PipelineResults): string[][] {
+  return [
+    [
+      'attribute',
+      'classes',
+      'n',
+      'accuracy',
+      'majority-class accuracy',
+      'balanced accuracy',
+      'balanced accuracy, train',
+      'AUC',
+    ],
+    ...results.attributes.map((a) => [
+      a.attribute,
+      String(a.classes),
+      String(a.n),
+      formatEstimate(a.accuracy),
+      formatMeasure(a.majorityAccuracy),
+      formatEstimate(a.balancedAccuracy),
+      formatMeasure(a.trainBalancedAccuracy),
+      formatEstimate(a.auc),
+    ]),
+  ];
+}
+
+const ATTRIBUTES_HEADING = "Stage 1: the 14 report attributes (test split, stage-1 encoder's heads)";
+const ATTRIBUTES_NOTE =
+  'Kidneys whose report states the attribute. Balanced accuracy is the mean recall over the classes present (1 / classes for a constant answer); beside it on the training split, how well stage 1 fitted what it was taught.';
+
 /** The results as Markdown. */
 export function renderMarkdown(results: PipelineResults): string {
   const c = results.cohort;
@@ -208,6 +237,9 @@ export function renderMarkdown(results: PipelineResults): string {
     markdownTable(taskTable(results)),
     '### All metrics',
     markdownTable(detailTable(results)),
+    ...(results.attributes.length
+      ? [`## ${ATTRIBUTES_HEADING}`, ATTRIBUTES_NOTE, markdownTable(attributeRows(results))]
+      : []),
     '## Zero-shot',
     markdownTable(zeroShotRows(results)),
     '## Retrieval',
@@ -323,6 +355,13 @@ export function renderHtml(results: PipelineResults): string {
     htmlTable(taskTable(results)),
     '<h3>All metrics</h3>',
     htmlTable(detailTable(results)),
+    ...(results.attributes.length
+      ? [
+          `<h2>${escapeXml(ATTRIBUTES_HEADING)}</h2>`,
+          `<p>${escapeXml(ATTRIBUTES_NOTE)}</p>`,
+          htmlTable(attributeRows(results)),
+        ]
+      : []),
     '<h2>Zero-shot</h2>',
     htmlTable(zeroShotRows(results)),
     '<h2>Retrieval</h2>',
