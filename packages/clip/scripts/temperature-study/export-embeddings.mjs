@@ -6,21 +6,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandPrompts, MALIGNANCY_PROMPTS } from 'renal-clip-loss';
 import * as clip from '../../dist/index.js';
+import { openRun, runEncoders, studyArguments } from '../run-folder.mjs';
 
-const [runDir, seedArg, outFile] = process.argv.slice(2);
-if (!outFile) throw new Error('usage: node export-embeddings.mjs RUN_DIR SEED OUT.json');
-const seed = Number(seedArg);
-await clip.initBackend('wasm');
-const config = clip.pipelineConfig('tiny');
-const checkpoints = join(runDir, 'checkpoints');
-const splits = clip.splitByPatient(clip.readManifest(join(runDir, 'cohort', 'manifest.jsonl')), { seed });
-const cache = new clip.CropCache(join(runDir, 'cache'), clip.cropGeometry(config));
+const { runDir, seed, outFile } = studyArguments('node export-embeddings.mjs RUN_DIR SEED OUT.json');
+const run = await openRun(runDir, seed);
+const { config, checkpoints, splits, cache } = run;
 const reports = await clip.loadReportEmbeddings(join(runDir, 'text-embeddings.safetensors'));
-
-const stage1 = new clip.ImageModel(config, seed);
-await clip.loadParams(join(checkpoints, 'stage1-image', 'best'), stage1.params(['backbone']));
-const renalclip = new clip.ImageModel({ ...config, embedDim: reports.dim }, seed + 10);
-await clip.loadParams(join(checkpoints, 'stage2-align', 'best'), renalclip.params(['backbone']));
+const { scratch, stage1, renalclip } = await runEncoders(run, seed);
+scratch.dispose();
 const withReports = (records) => records.filter((r) => r.report);
 const all = withReports([...splits.train, ...splits.val, ...splits.test]);
 // Resumes from the run's stage-1 text checkpoint (no training).
