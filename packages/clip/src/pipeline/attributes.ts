@@ -1,7 +1,7 @@
 /**
  * Stage 1's own result: how well an image encoder's attribute heads read the 14 report attributes off the
- * scan, per attribute, on the kidneys whose report states it. Pure scoring, apart from the tensor work in
- * `attributeProbabilities`.
+ * scan, per attribute, on the kidneys whose report states it. Pure scoring of the probabilities that
+ * stage 1's `attributeProbabilities` gives.
  */
 import { ATTRIBUTES } from 'renal-synth';
 import { ATTRIBUTE_CLASSES } from '../data/manifest.js';

@@ -6,14 +6,14 @@ import { writeReport } from '../report/write.js';
 import type { ProgressSink } from '../train/progress.js';
 import { configDifferences, type PipelineConfig } from './config.js';
 import { CropCache, cropGeometry, downstreamCrops } from './crops.js';
-import { nanMeanSd } from '../metrics/classification.js';
+import { argmax, nanMeanSd } from '../metrics/classification.js';
 import { reportGeneration, retrieval, textVocabulary, ZERO_SHOT_TASKS, zeroShot } from './evaluate.js';
 import { trainLlm2VecText } from './text-llm2vec.js';
 import { extractFeatures, loadImageWeights, loadParams, reportAttributeFeatures } from './features.js';
 import { finetuneClassification } from './finetune.js';
 import { ImageModel } from './image-model.js';
 import { scoreAttributes } from './attributes.js';
-import { attributeProbabilities, predictAttributes, trainImageStage } from './stage1-image.js';
+import { attributeLabels, attributeProbabilities, trainImageStage } from './stage1-image.js';
 import { imageEmbeddings, textMatrix, trainAlignStage } from './stage2-align.js';
 import {
   addClassification,
@@ -246,18 +246,20 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   log(
     `stage 1 image: best validation attribute accuracy ${stage1Run.bestScore.toFixed(3)} (epoch ${stage1Run.bestEpoch})`,
   );
-  results.attributes = await timed(results, 'stage 1 attributes', async () => {
-    const predictions = async (records: KidneyRecord[]) => {
-      const stated = records.filter((r) => r.attributes);
-      return {
-        labels: stated.map((r) => r.attributes!),
-        probs: await attributeProbabilities(stage1, stated, cache, config),
-      };
-    };
-    return scoreAttributes(await predictions(splits.train), await predictions(splits.test), {
-      seed,
-      bootstrap: config.bootstrap,
-    });
+  // Stage 1's attribute heads on the test split, once: scored per attribute here, read by report generation.
+  // Stage 1's attribute heads on the test split, run once: scored per attribute here, read by report generation.
+  const testAttributeProbs = await timed(results, 'stage 1 attributes', async () => {
+    const probs = await attributeProbabilities(stage1, splits.test, cache, config);
+    if (splits.test.some((r) => r.attributes))
+      results.attributes = scoreAttributes(
+        {
+          labels: attributeLabels(splits.train),
+          probs: await attributeProbabilities(stage1, splits.train, cache, config),
+        },
+        { labels: attributeLabels(splits.test), probs },
+        { seed, bootstrap: config.bootstrap },
+      );
+    return new Map(splits.test.map((r, i) => [r.id, probs[i]]));
   });
 
   const { encoder, embeddings } = await timed(results, 'stage 1 text', () =>
@@ -395,7 +397,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
         trainTexts: textRows(embeddings, trainWithReports),
         test: testWithReports,
         testImages,
-        testAttributes: await predictAttributes(stage1, testWithReports, cache, config),
+        testAttributes: testWithReports.map((r) => testAttributeProbs.get(r.id)!.map(argmax)),
       }),
     );
   });

@@ -27,7 +27,8 @@ export interface ImageStageInputs {
 
 const UNKNOWN_ROW = ATTRIBUTE_CLASSES.map(() => -1);
 
-function labelsOf(records: KidneyRecord[]): number[][] {
+/** The records' stated attributes, `[record][attribute]`; a record without any gives a row of −1 (unknown). */
+export function attributeLabels(records: KidneyRecord[]): number[][] {
   return records.map((r) => r.attributes ?? UNKNOWN_ROW);
 }
 
@@ -39,7 +40,7 @@ function labelsOf(records: KidneyRecord[]): number[][] {
 export async function trainImageStage(inputs: ImageStageInputs): Promise<StageResult> {
   const { model, config, cache } = inputs;
   const hp = config.image;
-  const classWeights = balancedClassWeights(labelsOf(inputs.train), ATTRIBUTE_CLASSES).map((weights) =>
+  const classWeights = balancedClassWeights(attributeLabels(inputs.train), ATTRIBUTE_CLASSES).map((weights) =>
     weights.map((w) => Math.min(w, hp.maxClassWeight)),
   );
   const variables = [...model.backbone.trainableVariables, ...model.attributes.trainableVariables];
@@ -66,7 +67,7 @@ export async function trainImageStage(inputs: ImageStageInputs): Promise<StageRe
           seed: inputs.seed * 1000 + context.epoch,
         });
         for await (const { records, x } of batches) {
-          const labels = labelsOf(records);
+          const labels = attributeLabels(records);
           const { value, grads } = tf.variableGrads(() => {
             const logits = model.attributes.apply(model.features(x, true), {
               training: true,
