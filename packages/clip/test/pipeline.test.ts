@@ -105,6 +105,41 @@ describe('the pipeline end to end on a tiny cohort', () => {
   });
 });
 
+describe('the pipeline on a cohort without report attributes (as KiTS)', () => {
+  it('leaves out the attribute table and the reference column, and still generates reports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-no-attributes-'));
+    const records = readManifest(await writeMiniCohort(join(dir, 'cohort'), 10)).map(
+      ({ attributes: _, ...record }) => record,
+    );
+    const config = pipelineConfig('tiny', {
+      cacheShape: [10, 36, 36],
+      inputShape: [8, 32, 32],
+      widths: [4, 4, 4, 4],
+      embedDim: 8,
+      image: { epochs: 1, batchSize: 8 },
+      align: { epochs: 1, batchSize: 8, headWarmupSteps: 2, refitSteps: 0 },
+      task: { epochs: 2, batchSize: 16, hidden: 4 },
+      dataEfficiency: { fractions: [1], seeds: 1 },
+      bootstrap: 10,
+    });
+    const { results, paths } = await runPipeline({
+      records,
+      outDir: join(dir, 'out'),
+      config,
+      seed: 2,
+      progress: null,
+      log: () => {},
+      promptDraws: 5,
+      text: { kind: 'tfidf' },
+    });
+    expect(results.attributes).toEqual([]);
+    expect(results.tasks.some((t) => t.encoder === 'reports')).toBe(false);
+    expect(readFileSync(paths.markdown, 'utf8')).not.toContain('## Stage 1: the 14 report attributes');
+    // The attribute-based report generation still reads stage 1's predictions for every test kidney.
+    expect(results.reportGeneration).toHaveLength(3);
+  });
+});
+
 describe('seeded training', () => {
   it('stage 1 image gives the same losses and weights for the same seed', async () => {
     const { ImageModel, CropCache, cropGeometry, splitByPatient, trainImageStage } = await import(
