@@ -1,6 +1,7 @@
 // What the study scripts share: a finished demo or eval folder of the tiny preset opened as the pipeline
 // opened it — the config, the patient-level splits of the seed, the crop cache and the checkpoint folder — and
 // the encoders of its ten tasks, built with the pipeline's seeds.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as clip from '../dist/index.js';
 
@@ -11,10 +12,16 @@ export function studyArguments(usage) {
   return { runDir, seed: Number(seed), outFile };
 }
 
-/** The run folder's config, splits, crop cache and checkpoint folder (wasm backend). */
+/**
+ * The run folder's config — the one its `metrics.json` records, so that runs of an earlier preset open with the
+ * geometry they were cached and trained with — and its splits, crop cache and checkpoint folder (wasm backend).
+ */
 export async function openRun(runDir, seed) {
   await clip.initBackend('wasm');
-  const config = clip.pipelineConfig('tiny');
+  const metrics = join(runDir, 'metrics.json');
+  const config = existsSync(metrics)
+    ? JSON.parse(readFileSync(metrics, 'utf8')).config
+    : clip.pipelineConfig('tiny');
   return {
     config,
     checkpoints: join(runDir, 'checkpoints'),

@@ -103,7 +103,7 @@ describe('renal-clip preprocess', () => {
     ]);
 
   it.each([
-    ['tiny', [32, 32, 8]],
+    ['tiny', [64, 64, 16]],
     ['paper', [128, 128, 32]],
   ] as const)('--center writes the crop the model sees in evaluation (%s: %j)', async (preset, shape) => {
     const input = join(VIO, 'transforms', 'small_ct.nii.gz');
@@ -166,7 +166,7 @@ describe('renal-clip preprocess', () => {
     const r = JSON.parse(text);
     // The tumour sits in the kidney at i ≈ 30, which the affine (x = 20 − 0.8 i) puts on the patient's left.
     expect(r.side).toBe('L');
-    expect(r.shape).toEqual([32, 32, 8]);
+    expect(r.shape).toEqual([64, 64, 16]);
     const right = await run([...args, '--side', 'R', '--json']);
     expect(JSON.parse(right.out).side).toBe('R');
     expect(JSON.parse(right.out).shape).toEqual([128, 128, 32]);

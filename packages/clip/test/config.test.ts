@@ -31,7 +31,11 @@ describe('pipelineConfig: presets with deep-merged overrides', () => {
     expect(paper.cacheShape).toEqual([40, 140, 140]);
     const tiny = pipelineConfig('tiny');
     expect(downstreamConfig(tiny)).toBe(tiny);
-    const wholeDepth = pipelineConfig('tiny', { downstreamWholeDepth: true, cacheShape: [12, 40, 40] });
+    const wholeDepth = pipelineConfig('tiny', {
+      downstreamWholeDepth: true,
+      cacheShape: [12, 40, 40],
+      inputShape: [8, 32, 32],
+    });
     expect(downstreamConfig(wholeDepth).cacheShape).toEqual([8, 40, 40]);
   });
 

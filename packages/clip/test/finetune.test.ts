@@ -25,6 +25,7 @@ describe('stage 3 by full fine-tuning', () => {
     // The mini cohort draws a bright mass in every malignant kidney: malignancy is visible.
     const records = readManifest(await writeMiniCohort(join(dir, 'cohort'), 12));
     const config = pipelineConfig('tiny', {
+      boxMm: [50, 50, 50],
       cacheShape: [10, 36, 36],
       inputShape: [8, 32, 32],
       widths: [4, 8, 8, 8],

@@ -16,6 +16,7 @@ describe('the pipeline end to end on a tiny cohort', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
     const records = readManifest(await writeMiniCohort(join(dir, 'cohort'), 16));
     const config = pipelineConfig('tiny', {
+      boxMm: [50, 50, 50],
       cacheShape: [10, 36, 36],
       inputShape: [8, 32, 32],
       downstreamWholeDepth: true,
@@ -97,7 +98,7 @@ describe('the pipeline end to end on a tiny cohort', () => {
     expect(written.config).toEqual(config);
     expect(results.notes).toContainEqual(
       expect.stringMatching(
-        /^Config: the tiny preset with downstreamWholeDepth true, widths \[4,8,8,8\], embedDim 16, /,
+        /^Config: the tiny preset with cacheShape \[10,36,36\], inputShape \[8,32,32\], downstreamWholeDepth true, boxMm \[50,50,50\], widths \[4,8,8,8\], embedDim 16, /,
       ),
     );
     expect(readFileSync(paths.html, 'utf8')).toContain('<svg');

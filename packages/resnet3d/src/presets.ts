@@ -10,8 +10,8 @@ export interface ResNet3dPreset {
 }
 
 /**
- * `tiny`: ResNet-18 at widths 8–64 on 8×32×32 crops (renal-clip's tiny crop: a 50 mm box), 128-d projection —
- * demos and CI.
+ * `tiny`: ResNet-18 at widths 8–64 on 8×32×32 crops, 128-d projection — demos and CI (the widths of
+ * renal-clip's tiny pipeline, which feeds them 16×64×64 crops; the backbone takes any input size).
  * `paper`: RenalCLIP's encoder — ResNet-18, shortcut A, widths 64–512, 7³ stride-2 stem, max-pool,
  * 32×128×128 single-phase crops, 4096-d projection.
  */

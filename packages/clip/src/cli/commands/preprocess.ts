@@ -63,7 +63,7 @@ export function registerPreprocess(program: Command): void {
     .option('--mask <seg>', 'KiTS-style segmentation (1 kidney, 2 tumour, 3 cyst) to find the centre')
     .option('--side <L|R>', 'with --mask: which kidney (default: the one with the largest tumour)')
     .option('--world', '--center is in world RAS millimetres')
-    .option('--preset <name>', 'paper (140 mm box, 128×128×32) or tiny (50 mm box, 32×32×8)', 'paper')
+    .option('--preset <name>', 'paper (140 mm box, 128×128×32) or tiny (100 mm box, 64×64×16)', 'paper')
     .option('--config <file>', CONFIG_HELP)
     .option(
       '--stage <name>',
