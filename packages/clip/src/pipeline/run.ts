@@ -246,7 +246,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   log(
     `stage 1 image: best validation attribute accuracy ${stage1Run.bestScore.toFixed(3)} (epoch ${stage1Run.bestEpoch})`,
   );
-  // Stage 1's attribute heads on the test split, once: scored per attribute here, read by report generation.
   // Stage 1's attribute heads on the test split, run once: scored per attribute here, read by report generation.
   const testAttributeProbs = await timed(results, 'stage 1 attributes', async () => {
     const probs = await attributeProbabilities(stage1, splits.test, cache, config);
