@@ -1,5 +1,6 @@
-// What the study scripts share: a finished demo or eval folder opened as the pipeline opened it — the config, the patient-level splits of the seed, the crop cache and the checkpoint folder — and
-// the encoders of its ten tasks, built with the pipeline's seeds.
+// What the study scripts share: a finished demo or eval folder opened as the pipeline opened it — the config,
+// the patient-level splits of the seed, the crop cache and the checkpoint folder — and the encoders of its ten
+// tasks, built with the pipeline's seeds.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as clip from '../dist/index.js';
