@@ -120,6 +120,40 @@ describe('renal-clip demo --finetune --fusion', () => {
   }, 120_000);
 });
 
+describe('renal-clip demo --pretrain-patients', () => {
+  it('sizes the pretraining-only cohort, or leaves it out with 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-pretraining-'));
+    const small = writeSmallConfig(dir);
+    const demo = (patients: string, out: string) =>
+      run([
+        'demo',
+        '--patients',
+        '10',
+        '--pretrain-patients',
+        patients,
+        '--config',
+        small,
+        '--text',
+        'tfidf',
+        '--out',
+        join(dir, out),
+        '--json',
+      ]);
+    const four = await demo('4', 'four');
+    expect(four.code, four.err).toBe(0);
+    expect(JSON.parse(four.out).cohort.pretraining).toMatchObject({ patients: 4, kidneys: 8 });
+    expect(JSON.parse(four.out).cohort.pretraining.source).toContain('seed 1000000');
+    expect(
+      readFileSync(join(dir, 'four', 'pretrain-cohort', 'manifest.jsonl'), 'utf8').split('\n'),
+    ).toHaveLength(9);
+    const none = await demo('0', 'none');
+    expect(none.code, none.err).toBe(0);
+    expect(JSON.parse(none.out).cohort.pretraining).toBeUndefined();
+    expect(existsSync(join(dir, 'none', 'pretrain-cohort'))).toBe(false);
+    expect((await demo('-1', 'bad')).err).toMatch(/--pretrain-patients must be an integer ≥ 0, got "-1"/);
+  }, 120_000);
+});
+
 describe('renal-clip demo --seeds', () => {
   it('runs one demo per seed in OUT/seed-S and writes the quality bar across them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-seeds-'));
@@ -142,6 +176,8 @@ describe('renal-clip demo --seeds', () => {
     for (const [i, s] of [3, 4].entries()) {
       const metrics = JSON.parse(readFileSync(join(out, `seed-${s}`, 'metrics.json'), 'utf8'));
       expect(metrics.seed).toBe(s);
+      // No pretraining-only cohort unless asked for.
+      expect(metrics.cohort.pretraining).toBeUndefined();
       for (const criterion of written.criteria) {
         const own = metrics.qualityBar.find((q: { name: string }) => q.name === criterion.name);
         // A criterion a seed's run could not measure is NaN, which JSON writes as null.

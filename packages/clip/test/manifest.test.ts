@@ -8,6 +8,7 @@ import {
   parseManifest,
   readManifest,
   SplitLeakError,
+  pretrainingRecords,
   splitByPatient,
   subsampleByPatient,
 } from '../src/index.js';
@@ -93,6 +94,22 @@ describe('patient-level splits', () => {
     expect(splitByPatient(own).val.length).toBe(20);
     own[1] = { ...own[1], split: 'test' };
     expect(() => splitByPatient(own)).toThrow(SplitLeakError);
+  });
+
+  it('adds a pretraining-only cohort to the training split, and refuses one that shares a patient or id', () => {
+    const s = splitByPatient(records, { seed: 3 });
+    const extra: KidneyRecord[] = [
+      { id: 'q0L', patientId: 'q0', side: 'L', phases: { A: '/y' } },
+      { id: 'q0R', patientId: 'q0', side: 'R', phases: { A: '/y' } },
+    ];
+    expect(pretrainingRecords(s)).toEqual(s.train);
+    expect(pretrainingRecords(s, extra).map((r) => r.id)).toEqual([...s.train, ...extra].map((r) => r.id));
+    // A test patient among the pretraining kidneys would let stage 1 see a scan the tasks are scored on.
+    const leaked = { ...extra[0], patientId: s.test[0].patientId };
+    expect(() => pretrainingRecords(s, [leaked])).toThrow(SplitLeakError);
+    expect(() => pretrainingRecords(s, [leaked])).toThrow(`"${s.test[0].patientId}"`);
+    expect(() => pretrainingRecords(s, [{ ...extra[0], id: s.val[0].id }])).toThrow(/appears twice/);
+    expect(() => pretrainingRecords(s, [extra[0], extra[0]])).toThrow(/appears twice/);
   });
 
   it('subsamples whole patients', () => {

@@ -4,12 +4,46 @@ import { join } from 'node:path';
 import { initBackend } from 'renal-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTES } from 'renal-synth';
-import { pipelineConfig, readManifest, runPipeline, splitByPatient, TASKS, taskTable } from '../src/index.js';
+import {
+  loadReportEmbeddings,
+  type PipelineConfigOverrides,
+  pipelineConfig,
+  readManifest,
+  runPipeline,
+  splitByPatient,
+  TASKS,
+  taskTable,
+} from '../src/index.js';
 import { writeMiniCohort } from './helpers/mini-cohort.js';
 
 beforeAll(async () => {
   await initBackend(process.env.RENAL_BACKEND === 'wasm' ? 'wasm' : 'cpu');
 });
+
+/** Run options for plumbing tests: a few-voxel crop, narrow widths, one epoch, TF-IDF text, few resamples. */
+function plumbing(outDir: string, overrides: PipelineConfigOverrides = {}) {
+  const config = pipelineConfig('tiny', {
+    cacheShape: [10, 36, 36],
+    inputShape: [8, 32, 32],
+    widths: [4, 4, 4, 4],
+    embedDim: 8,
+    image: { epochs: 1, batchSize: 8 },
+    align: { epochs: 1, batchSize: 8, headWarmupSteps: 2, refitSteps: 0 },
+    task: { epochs: 2, batchSize: 16, hidden: 4 },
+    dataEfficiency: { fractions: [1], seeds: 1 },
+    bootstrap: 10,
+    ...overrides,
+  });
+  return {
+    outDir,
+    config,
+    seed: 2,
+    progress: null,
+    log: () => {},
+    promptDraws: 5,
+    text: { kind: 'tfidf' as const },
+  };
+}
 
 describe('the pipeline end to end on a tiny cohort', () => {
   it('trains every stage, evaluates the ten tasks and writes the report', async () => {
@@ -112,32 +146,63 @@ describe('the pipeline on a cohort without report attributes (as KiTS)', () => {
     const records = readManifest(await writeMiniCohort(join(dir, 'cohort'), 10)).map(
       ({ attributes: _, ...record }) => record,
     );
-    const config = pipelineConfig('tiny', {
-      cacheShape: [10, 36, 36],
-      inputShape: [8, 32, 32],
-      widths: [4, 4, 4, 4],
-      embedDim: 8,
-      image: { epochs: 1, batchSize: 8 },
-      align: { epochs: 1, batchSize: 8, headWarmupSteps: 2, refitSteps: 0 },
-      task: { epochs: 2, batchSize: 16, hidden: 4 },
-      dataEfficiency: { fractions: [1], seeds: 1 },
-      bootstrap: 10,
-    });
     const { results, paths } = await runPipeline({
+      ...plumbing(join(dir, 'out')),
       records,
-      outDir: join(dir, 'out'),
-      config,
-      seed: 2,
-      progress: null,
-      log: () => {},
-      promptDraws: 5,
-      text: { kind: 'tfidf' },
     });
     expect(results.attributes).toEqual([]);
     expect(results.tasks.some((t) => t.encoder === 'reports')).toBe(false);
     expect(readFileSync(paths.markdown, 'utf8')).not.toContain('## Stage 1: the 14 report attributes');
     // The attribute-based report generation still reads stage 1's predictions for every test kidney.
     expect(results.reportGeneration).toHaveLength(3);
+  });
+});
+
+describe('the pipeline with a pretraining-only cohort', () => {
+  it('pretrains stages 1 and 2 on it too, and scores the tasks on the cohort alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-pretraining-'));
+    const records = readManifest(await writeMiniCohort(join(dir, 'cohort'), 10));
+    const pretrainRecords = records.map((r) => ({
+      ...r,
+      id: `pre_${r.id}`,
+      patientId: `pre_${r.patientId}`,
+    }));
+    const run = (pretraining: typeof records | undefined, out: string) =>
+      runPipeline({
+        ...plumbing(join(dir, out), { image: { epochs: 1, batchSize: 4 } }),
+        records,
+        pretrainRecords: pretraining,
+        pretrainSource: 'the same scans, renamed',
+        skipDataEfficiency: true,
+      });
+    const { results, paths } = await run(pretrainRecords, 'with');
+    const { results: alone } = await run(undefined, 'without');
+    expect(results.cohort.pretraining).toEqual({
+      patients: 10,
+      kidneys: 20,
+      source: 'the same scans, renamed',
+    });
+    expect(alone.cohort.pretraining).toBeUndefined();
+    expect(readFileSync(paths.markdown, 'utf8')).toContain(
+      'Pretraining only (stages 1 and 2): the same scans, renamed — 10 patients, 20 kidneys.',
+    );
+    // Stage 1 took one step per batch of 4 over the training split and the 20 pretraining kidneys.
+    const steps = (out: string, stage = 'stage1-image') =>
+      JSON.parse(readFileSync(join(dir, out, 'checkpoints', stage, 'last', 'config.json'), 'utf8')).training
+        .step;
+    const train = results.cohort.train;
+    expect(steps('with')).toBe(Math.ceil((train + 20) / 4));
+    expect(steps('without')).toBe(Math.ceil(train / 4));
+    expect(steps('with', 'stage2-align')).toBeGreaterThan(steps('without', 'stage2-align'));
+    // Stage 2 needs the pretraining reports' embeddings, so they are in the run's embedding file.
+    const ids = (await loadReportEmbeddings(join(dir, 'with', 'text-embeddings.safetensors'))).ids;
+    expect(ids.filter((id) => id.startsWith('pre_'))).toHaveLength(
+      pretrainRecords.filter((r) => r.report).length,
+    );
+    // Stage 3 and every evaluation read the cohort alone: the same test kidneys, the same report-attribute rows.
+    const reference = (r: typeof results) => r.tasks.filter((t) => t.encoder === 'reports');
+    expect(reference(results)).toEqual(reference(alone));
+    expect(results.retrieval[0].candidates).toBe(alone.retrieval[0].candidates);
   });
 });
 

@@ -3,12 +3,13 @@ class-weighted CE, AdamW, cosine with warm-up) on exported phase-A crops, then a
 malignancy on the held-out kidneys' pooled features. Independent of the TypeScript stack: it tells whether a box
 or augmentation choice helps the recipe.
 
-    /usr/bin/python3 stage1_probe.py DIR --box 100|50 [--epochs 16] [--seed 0] [--intensity]
+    /usr/bin/python3 stage1_probe.py DIR --box 100|50 [--epochs 16] [--seed 0] [--intensity] [--train-kidneys N]
 
 DIR holds train/heldout .f32 + .json from export-crops.mjs (100 mm box at 16×64×64; --box 50 keeps the
 central 8×32×32, a 50 mm box at the same resolution). --intensity adds the paper's intensity augmentation in
 training (gamma in [0.5, 2] with probability 0.5, then scale and shift ±0.1, per sample, clipped to [0, 1]).
-Needs Debian's python3-torch and python3-scipy.
+--train-kidneys N trains on the first N training kidneys only (the held-out kidneys stay all), to see what more
+pretraining scans are worth at a fixed number of steps. Needs Debian's python3-torch and python3-scipy.
 """
 import argparse, json, math
 import numpy as np
@@ -80,11 +81,14 @@ def main():
     ap.add_argument('--epochs', type=int, default=16)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--intensity', action='store_true', help="the paper's intensity augmentation in training")
+    ap.add_argument('--train-kidneys', type=int, default=0, help='train on the first N training kidneys (0: all)')
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     augment = torch.Generator().manual_seed(a.seed + 1)
     torch.set_num_threads(1)
     x, y, malignant = load(a.dir, 'train', a.box)
+    if a.train_kidneys:
+        x, y, malignant = x[:a.train_kidneys], y[:a.train_kidneys], malignant[:a.train_kidneys]
     xh, _, malignant_h = load(a.dir, 'heldout', a.box)
     weights = []
     for j, k in enumerate(CLASSES):
@@ -124,7 +128,8 @@ def main():
 
     b = minimize(objective, np.zeros(design.shape[1]), method='L-BFGS-B').x
     held = auc(np.c_[fh[h], np.ones(h.sum())] @ b, malignant_h[h])
-    print(json.dumps({'box': a.box, 'epochs': a.epochs, 'seed': a.seed, 'intensity': a.intensity, 'train': int(t.sum()),
+    print(json.dumps({'box': a.box, 'epochs': a.epochs, 'seed': a.seed, 'intensity': a.intensity,
+                      'train_kidneys': len(x), 'train': int(t.sum()),
                       'heldout': int(h.sum()), 'malignancy_probe_auc': round(float(held), 3)}))
 
 

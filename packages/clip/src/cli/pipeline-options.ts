@@ -12,6 +12,7 @@ import { CliError } from './command.js';
 export interface PipelineCliOptions {
   manifest?: string;
   kits?: string;
+  pretrainManifest?: string;
   out: string;
   preset: string;
   seed: string;
@@ -29,6 +30,10 @@ export function addPipelineOptions(command: Command, defaultOut = 'renal-clip-ru
   return command
     .option('--manifest <file>', 'cohort manifest.jsonl (see ARCHITECTURE.md)')
     .option('--kits <dir>', 'a KiTS folder (case_XXXXX/imaging.nii.gz + segmentation.nii.gz + kits.json)')
+    .option(
+      '--pretrain-manifest <file>',
+      'a pretraining-only manifest.jsonl: stages 1 and 2 learn from it too; tasks and evaluations never see it',
+    )
     .option('--out <dir>', 'output folder (checkpoints, crop cache, embeddings, report)', defaultOut)
     .option('--preset <preset>', 'tiny or paper', 'tiny')
     .option('--config <file>', CONFIG_HELP)
@@ -85,6 +90,16 @@ export async function loadCohort(
   if (options.kits)
     return { records: await readKitsFolder(options.kits), source: `KiTS folder ${resolve(options.kits)}` };
   throw new CliError('no data: pass --manifest FILE or --kits DIR (or run `renal-clip synth` first)');
+}
+
+/** Reads the pretraining-only cohort named by `--pretrain-manifest`, if any. */
+export function loadPretraining(
+  options: Pick<PipelineCliOptions, 'pretrainManifest'>,
+): { pretrainRecords: KidneyRecord[]; pretrainSource: string } | undefined {
+  if (!options.pretrainManifest) return undefined;
+  const file = resolve(options.pretrainManifest);
+  if (!existsSync(file)) throw new CliError(`${file}: no such manifest`);
+  return { pretrainRecords: readManifest(file), pretrainSource: `manifest ${file}` };
 }
 
 /**

@@ -75,3 +75,31 @@ export function subsampleByPatient(records: KidneyRecord[], fraction: number, se
   const keep = Math.max(1, Math.round(patients.length * fraction));
   return patients.slice(0, keep).flatMap((p) => byPatient.get(p)!);
 }
+
+/**
+ * The records stages 1 and 2 learn from: the cohort's training split, and a pretraining-only cohort when one is
+ * given — as the paper pretrains on scans apart from the cohorts its tasks are scored on. A pretraining patient
+ * or kidney id that the cohort also holds would let pretraining see validation or test scans, or mix two
+ * kidneys' embeddings: a {@link SplitLeakError} naming it.
+ */
+export function pretrainingRecords(
+  splits: Splits,
+  pretraining: readonly KidneyRecord[] = [],
+): KidneyRecord[] {
+  const cohort = [...splits.train, ...splits.val, ...splits.test];
+  const patients = new Set(cohort.map((r) => r.patientId));
+  const ids = new Set(cohort.map((r) => r.id));
+  const seen = new Set<string>();
+  for (const record of pretraining) {
+    if (patients.has(record.patientId))
+      throw new SplitLeakError(
+        `pretraining patient "${record.patientId}" is also in the cohort the tasks are scored on`,
+      );
+    if (ids.has(record.id) || seen.has(record.id))
+      throw new SplitLeakError(
+        `kidney id "${record.id}" appears twice across the cohort and the pretraining set`,
+      );
+    seen.add(record.id);
+  }
+  return [...splits.train, ...pretraining];
+}

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { generateCohort, type OracleFigures } from 'renal-synth';
+import { type KidneyRecord, readManifest } from '../data/manifest.js';
 import { ProgressBar } from '../train/progress.js';
 
 /** Options of {@link writeDemoCohort}. */
@@ -43,4 +44,32 @@ export async function writeDemoCohort(
     manifest: join(dir, summary.manifest ?? summary.kitsJson ?? 'manifest.jsonl'),
     oracle: summary.oracle,
   };
+}
+
+/**
+ * Added to a demo's seed for its pretraining cohort, so that the two cohorts differ and no demo seed in common use
+ * scores its tasks on another's pretraining patients.
+ */
+export const PRETRAINING_SEED_OFFSET = 1_000_000;
+
+/** Prefix of the pretraining cohort's patient and kidney ids: renal-synth numbers every cohort's patients alike. */
+export const PRETRAINING_ID_PREFIX = 'pretrain_';
+
+/**
+ * Writes a demo's pretraining-only cohort (renal-synth, seed `seed` + {@link PRETRAINING_SEED_OFFSET}) and
+ * returns its records with ids prefixed by {@link PRETRAINING_ID_PREFIX}, ready for
+ * `PipelineOptions.pretrainRecords`.
+ */
+export async function writePretrainingCohort(
+  dir: string,
+  options: Omit<DemoCohortOptions, 'layout' | 'splits'>,
+): Promise<{ manifest: string; seed: number; records: KidneyRecord[] }> {
+  const seed = options.seed + PRETRAINING_SEED_OFFSET;
+  const { manifest } = await writeDemoCohort(dir, { ...options, seed, layout: 'renal' });
+  const records = readManifest(manifest).map((r) => ({
+    ...r,
+    id: `${PRETRAINING_ID_PREFIX}${r.id}`,
+    patientId: `${PRETRAINING_ID_PREFIX}${r.patientId}`,
+  }));
+  return { manifest, seed, records };
 }

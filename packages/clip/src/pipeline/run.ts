@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type KidneyRecord, PHASES } from '../data/manifest.js';
-import { splitByPatient, subsampleByPatient, type Splits } from '../data/splits.js';
+import { pretrainingRecords, splitByPatient, subsampleByPatient, type Splits } from '../data/splits.js';
 import { emptyResults, type ImageEncoderName, type PipelineResults } from '../report/results.js';
 import { writeReport } from '../report/write.js';
 import type { ProgressSink } from '../train/progress.js';
@@ -43,6 +43,14 @@ export type TextMode =
 /** Options of {@link runPipeline}. */
 export interface PipelineOptions {
   records: KidneyRecord[];
+  /**
+   * A pretraining-only cohort: stages 1 (image and text) and 2 learn from these kidneys as well as from the
+   * cohort's training split; stage 3 and every evaluation use `records` alone. As the paper, which pretrains
+   * on scans apart from the cohorts it scores its tasks on. No patient or kidney id may be in both.
+   */
+  pretrainRecords?: KidneyRecord[];
+  /** Description of the pretraining cohort for the report. */
+  pretrainSource?: string;
   /** Where checkpoints, the crop cache, embeddings and the report go. */
   outDir: string;
   config: PipelineConfig;
@@ -96,7 +104,8 @@ export async function buildTextEmbeddings(
   results: PipelineResults,
 ): Promise<{ encoder: TextEncoder | undefined; embeddings: ReportEmbeddings }> {
   const mode = options.text ?? { kind: 'tfidf' };
-  const all = [...splits.train, ...splits.val, ...splits.test].filter((r) => r.report);
+  const extra = options.pretrainRecords ?? [];
+  const all = [...splits.train, ...splits.val, ...splits.test, ...extra].filter((r) => r.report);
   if (mode.kind === 'file') {
     const embeddings = await loadReportEmbeddings(mode.path);
     results.notes.push(
@@ -104,7 +113,9 @@ export async function buildTextEmbeddings(
     );
     return { encoder: mode.encoder, embeddings };
   }
-  const trainReports = splits.train.filter((r) => r.report).map((r) => r.report!);
+  const trainReports = pretrainingRecords(splits, extra)
+    .filter((r) => r.report)
+    .map((r) => r.report!);
   let encoder: TextEncoder;
   if (mode.kind === 'llm2vec') {
     encoder = await trainLlm2VecText({
@@ -207,6 +218,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   if (overridden.length > 0)
     results.notes.push(`Config: the ${config.preset} preset with ${overridden.join(', ')}.`);
   const splits = splitByPatient(options.records, { seed });
+  const extra = options.pretrainRecords ?? [];
+  const pretrain = pretrainingRecords(splits, extra);
   const patients = new Set(options.records.map((r) => r.patientId)).size;
   results.cohort = {
     patients,
@@ -216,6 +229,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     test: splits.test.length,
     source: options.source ?? 'manifest',
   };
+  if (extra.length > 0) {
+    results.cohort.pretraining = {
+      patients: new Set(extra.map((r) => r.patientId)).size,
+      kidneys: extra.length,
+      source: options.pretrainSource ?? 'manifest',
+    };
+    results.notes.push(
+      `Stages 1 and 2 learnt from the training split (${splits.train.length} kidneys) and a pretraining-only cohort (${extra.length} kidneys, ${results.cohort.pretraining.patients} patients); stage 3 and the evaluations use the cohort alone.`,
+    );
+  }
   const cache = new CropCache(join(outDir, 'cache'), cropGeometry(config));
   const common = { cache, config, seed, resume: options.resume, progress: options.progress };
   // Stage 3 crops with its own geometry where the preset resizes differently downstream (the paper's).
@@ -223,9 +246,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
 
   log(`renal-clip: ${patients} patients, ${options.records.length} kidneys — caching crops`);
   await timed(results, 'crop cache', async () => {
+    const cached = (c: CropCache) => (c === cache ? [...options.records, ...extra] : options.records);
     for (const c of new Set([cache, tasksCache]))
-      for (const r of options.records)
-        for (const phase of Object.keys(r.phases)) await c.get(r, phase as 'A');
+      for (const r of cached(c)) for (const phase of Object.keys(r.phases)) await c.get(r, phase as 'A');
   });
 
   const stage1 = new ImageModel(config, seed);
@@ -233,7 +256,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     trainImageStage({
       ...common,
       model: stage1,
-      train: splits.train,
+      train: pretrain,
       val: splits.val,
       dir: join(outDir, 'checkpoints', 'stage1-image'),
     }),
@@ -269,7 +292,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   const alignInputs = {
     ...common,
     model: full,
-    train: splits.train,
+    train: pretrain,
     val: splits.val,
     embeddings,
     dir: join(outDir, 'checkpoints', 'stage2-align'),

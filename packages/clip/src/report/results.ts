@@ -129,6 +129,18 @@ export interface QualityCriterion {
   unit: 'score' | 'count';
 }
 
+/** The cohort a run scored its tasks on (kidneys per split), and the pretraining-only cohort when there was one. */
+export interface RunCohort {
+  patients: number;
+  kidneys: number;
+  train: number;
+  val: number;
+  test: number;
+  source: string;
+  /** Kidneys that only stages 1 and 2 learnt from (absent without a pretraining cohort). */
+  pretraining?: { patients: number; kidneys: number; source: string };
+}
+
 /** Everything a pipeline run measured: written as `metrics.json`, rendered as `report.md` and `report.html`. */
 export interface PipelineResults {
   title: string;
@@ -140,7 +152,7 @@ export interface PipelineResults {
    */
   config?: PipelineConfig;
   seed: number;
-  cohort: { patients: number; kidneys: number; train: number; val: number; test: number; source: string };
+  cohort: RunCohort;
   tasks: TaskResult[];
   roc: { task: string; encoder: EncoderName; points: [number, number][] }[];
   km: KmPlot[];

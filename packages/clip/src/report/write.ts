@@ -1,7 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Estimate } from '../metrics/bootstrap.js';
-import { ENCODER_LABELS, type EncoderName, type PipelineResults, type QualityCriterion } from './results.js';
+import {
+  ENCODER_LABELS,
+  type EncoderName,
+  type PipelineResults,
+  type QualityCriterion,
+  type RunCohort,
+} from './results.js';
 import { escapeXml, lineChart } from './svg.js';
 
 /** Formats an estimate as "0.812 (0.731–0.880)". */
@@ -225,12 +231,20 @@ const ATTRIBUTES_HEADING = "Stage 1: the 14 report attributes (test split, stage
 const ATTRIBUTES_NOTE =
   'Kidneys whose report states the attribute. Balanced accuracy is the mean recall over the classes present (1 / classes for a constant answer); beside it on the training split, how well stage 1 fitted what it was taught.';
 
+/** The cohort in one sentence: source, patients, kidneys per split, and the pretraining-only cohort if any. */
+export function describeCohort(c: RunCohort): string {
+  const scored = `Cohort: ${c.source} — ${c.patients} patients, ${c.kidneys} kidneys (train ${c.train}, val ${c.val}, test ${c.test}).`;
+  const p = c.pretraining;
+  return p
+    ? `${scored} Pretraining only (stages 1 and 2): ${p.source} — ${p.patients} patients, ${p.kidneys} kidneys.`
+    : scored;
+}
+
 /** The results as Markdown. */
 export function renderMarkdown(results: PipelineResults): string {
-  const c = results.cohort;
   const sections = [
     `# ${results.title}`,
-    `Preset \`${results.preset}\`, seed ${results.seed}, ${results.createdAt}. Cohort: ${c.source} — ${c.patients} patients, ${c.kidneys} kidneys (train ${c.train}, val ${c.val}, test ${c.test}). 95 % bootstrap CIs.`,
+    `Preset \`${results.preset}\`, seed ${results.seed}, ${results.createdAt}. ${describeCohort(results.cohort)} 95 % bootstrap CIs.`,
     '## Quality bar',
     markdownTable(qualityRows(results)),
     '## The ten tasks (test split)',
@@ -343,12 +357,11 @@ function retrievalExamplesHtml(results: PipelineResults): string {
 
 /** The results as one self-contained HTML page (inline CSS and SVG, no scripts or external files). */
 export function renderHtml(results: PipelineResults): string {
-  const c = results.cohort;
   const style =
     'body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:left}th{background:#f3f3f3}.plots svg{margin:6px;border:1px solid #eee}.hit{color:#1a7f37}.miss{color:#888}.example{border-top:1px solid #eee;font-size:13px}';
   const body = [
     `<h1>${escapeXml(results.title)}</h1>`,
-    `<p>Preset <code>${escapeXml(results.preset)}</code>, seed ${results.seed}, ${escapeXml(results.createdAt)}. Cohort: ${escapeXml(c.source)} — ${c.patients} patients, ${c.kidneys} kidneys (train ${c.train}, val ${c.val}, test ${c.test}). Intervals are 95 % bootstrap CIs.</p>`,
+    `<p>Preset <code>${escapeXml(results.preset)}</code>, seed ${results.seed}, ${escapeXml(results.createdAt)}. ${escapeXml(describeCohort(results.cohort))} Intervals are 95 % bootstrap CIs.</p>`,
     '<h2>Quality bar</h2>',
     htmlTable(qualityRows(results)),
     '<h2>The ten tasks (test split)</h2>',

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from 'renal-core';
 import { readManifest } from '../../data/manifest.js';
-import { writeDemoCohort } from '../../pipeline/demo-cohort.js';
+import { writeDemoCohort, writePretrainingCohort } from '../../pipeline/demo-cohort.js';
 import { runPipeline } from '../../pipeline/run.js';
 import type { PipelineConfig } from '../../pipeline/config.js';
 import type { PipelineResults } from '../../report/results.js';
@@ -66,6 +66,7 @@ interface DemoCliOptions extends Stage3CliOptions {
   preset: string;
   out: string;
   patients: string;
+  pretrainPatients: string;
   seed: string;
   seeds: string;
   backend: string;
@@ -74,22 +75,37 @@ interface DemoCliOptions extends Stage3CliOptions {
   json?: boolean;
 }
 
-/** One demo: a fresh synthetic cohort for `seed` in `out`, the whole pipeline on it, and the report. */
+/**
+ * One demo: a fresh synthetic cohort for `seed` in `out` (and a pretraining-only one beside it when
+ * `pretrainPatients` > 0), the whole pipeline on it, and the report.
+ */
 async function demoOnce(
   options: DemoCliOptions,
-  run: { config: PipelineConfig; patients: number; seed: number; out: string },
+  run: { config: PipelineConfig; patients: number; pretrainPatients: number; seed: number; out: string },
 ): Promise<{ results: PipelineResults; paths: { json: string; markdown: string; html: string } }> {
-  const { config, patients, seed, out } = run;
+  const { config, patients, pretrainPatients, seed, out } = run;
   const started = performance.now();
   const { manifest, oracle } = await writeDemoCohort(join(out, 'cohort'), {
     patients,
     seed,
     preset: config.preset,
   });
+  const pretraining =
+    pretrainPatients > 0
+      ? await writePretrainingCohort(join(out, 'pretrain-cohort'), {
+          patients: pretrainPatients,
+          seed,
+          preset: config.preset,
+        })
+      : undefined;
   const synthSeconds = (performance.now() - started) / 1000;
   const { results } = await runPipeline({
     records: readManifest(manifest),
     source: `renal-synth cohort (${patients} patients, seed ${seed})`,
+    ...(pretraining && {
+      pretrainRecords: pretraining.records,
+      pretrainSource: `renal-synth cohort (${pretrainPatients} patients, seed ${pretraining.seed})`,
+    }),
     outDir: out,
     config,
     seed,
@@ -128,7 +144,12 @@ export function registerDemo(program: Command): void {
     .description('run the whole RenalCLIP pipeline on a fresh synthetic cohort and print the results table')
     .option('--preset <preset>', 'tiny or paper', 'tiny')
     .option('--out <dir>', 'output folder', 'renal-clip-demo')
-    .option('--patients <n>', 'patients in the synthetic cohort', '300')
+    .option('--patients <n>', 'patients in the synthetic cohort the tasks are scored on', '300')
+    .option(
+      '--pretrain-patients <n>',
+      'patients in a second, pretraining-only synthetic cohort that stages 1 and 2 also learn from (0: none)',
+      '0',
+    )
     .option('--config <file>', CONFIG_HELP)
     .option('--seed <n>', 'random seed', '0')
     .option(
@@ -143,6 +164,9 @@ export function registerDemo(program: Command): void {
     const patients = Number.parseInt(options.patients, 10);
     if (!(patients >= 10))
       throw new CliError(`--patients must be an integer ≥ 10, got "${options.patients}"`);
+    const pretrainPatients = Number(options.pretrainPatients);
+    if (!(Number.isInteger(pretrainPatients) && pretrainPatients >= 0))
+      throw new CliError(`--pretrain-patients must be an integer ≥ 0, got "${options.pretrainPatients}"`);
     const seed = Number.parseInt(options.seed, 10);
     if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got "${options.seed}"`);
     const seeds = Number(options.seeds);
@@ -152,10 +176,10 @@ export function registerDemo(program: Command): void {
     const backend = await startBackend(options);
     const out = resolve(options.out);
     process.stderr.write(
-      `renal-clip demo: ${patients} synthetic patients (${options.preset} preset${seeds > 1 ? `, ${seeds} seeds` : ''}) on ${backend} → ${out}\n`,
+      `renal-clip demo: ${patients} synthetic patients${pretrainPatients > 0 ? ` + ${pretrainPatients} for pretraining only` : ''} (${options.preset} preset${seeds > 1 ? `, ${seeds} seeds` : ''}) on ${backend} → ${out}\n`,
     );
     if (seeds === 1) {
-      const { results, paths } = await demoOnce(options, { config, patients, seed, out });
+      const { results, paths } = await demoOnce(options, { config, patients, pretrainPatients, seed, out });
       emit({ backend, ...results, files: paths }, options, () =>
         [textTable(taskTable(results)), '', ...summaryLines(results), '', `report: ${paths.html}`].join('\n'),
       );
@@ -168,6 +192,7 @@ export function registerDemo(program: Command): void {
       const { results, paths } = await demoOnce(options, {
         config,
         patients,
+        pretrainPatients,
         seed: s,
         out: join(out, `seed-${s}`),
       });

@@ -7,6 +7,7 @@ import {
   addStage3Options,
   configFrom,
   loadCohort,
+  loadPretraining,
   type PipelineCliOptions,
   seedFrom,
   type Stage3CliOptions,
@@ -52,6 +53,7 @@ export function registerEval(program: Command): void {
         const { results, paths } = await runPipeline({
           records,
           source,
+          ...loadPretraining(options),
           outDir: options.out,
           config,
           seed,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { splitByPatient } from '../../data/splits.js';
+import { pretrainingRecords, splitByPatient } from '../../data/splits.js';
 import { emptyResults, ENCODER_LABELS, type EncoderName } from '../../report/results.js';
 import { formatEstimate, textTable } from '../../report/write.js';
 import { CropCache, cropGeometry, downstreamCrops } from '../../pipeline/crops.js';
@@ -17,6 +17,7 @@ import {
   addPipelineOptions,
   configFrom,
   loadCohort,
+  loadPretraining,
   type PipelineCliOptions,
   seedFrom,
   startBackend,
@@ -29,8 +30,11 @@ async function setUp(options: PipelineCliOptions) {
   const backend = await startBackend(options);
   const { records, source } = await loadCohort(options);
   const splits = splitByPatient(records, { seed });
+  const pretraining = loadPretraining(options);
+  // What stages 1 and 2 learn from: the training split, and the pretraining-only cohort if given.
+  const pretrain = pretrainingRecords(splits, pretraining?.pretrainRecords);
   const cache = new CropCache(join(options.out, 'cache'), cropGeometry(config));
-  return { backend, records, source, config, seed, splits, cache };
+  return { backend, records, source, config, seed, splits, pretraining, pretrain, cache };
 }
 
 const stage1Dir = (out: string) => join(out, 'checkpoints', 'stage1-image');
@@ -42,7 +46,7 @@ async function trainImage(options: PipelineCliOptions): Promise<void> {
   const run = await trainImageStage({
     ...s,
     model,
-    train: s.splits.train,
+    train: s.pretrain,
     val: s.splits.val,
     dir: stage1Dir(options.out),
     resume: options.resume,
@@ -66,7 +70,14 @@ async function trainText(options: PipelineCliOptions): Promise<void> {
   const s = await setUp(options);
   const results = emptyResults('', s.config.preset, s.seed);
   const { embeddings } = await buildTextEmbeddings(
-    { records: s.records, outDir: options.out, config: s.config, seed: s.seed, text: textModeFrom(options) },
+    {
+      records: s.records,
+      ...s.pretraining,
+      outDir: options.out,
+      config: s.config,
+      seed: s.seed,
+      text: textModeFrom(options),
+    },
     s.splits,
     results,
   );
@@ -110,7 +121,7 @@ async function trainAlign(options: PipelineCliOptions & { imageWeights?: string 
     ...s,
     model,
     embeddings,
-    train: s.splits.train,
+    train: s.pretrain,
     val: s.splits.val,
     dir: stage2Dir(options.out),
     resume: options.resume,
