@@ -246,9 +246,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
 
   log(`renal-clip: ${patients} patients, ${options.records.length} kidneys — caching crops`);
   await timed(results, 'crop cache', async () => {
-    const cached = (c: CropCache) => (c === cache ? [...options.records, ...extra] : options.records);
-    for (const c of new Set([cache, tasksCache]))
-      for (const r of cached(c)) for (const phase of Object.keys(r.phases)) await c.get(r, phase as 'A');
+    const fill = async (c: CropCache, records: KidneyRecord[]) => {
+      for (const r of records) for (const phase of Object.keys(r.phases)) await c.get(r, phase as 'A');
+    };
+    // Pretraining kidneys only ever reach stages 1 and 2, which crop with the pretraining geometry.
+    await fill(cache, [...options.records, ...extra]);
+    if (tasksCache !== cache) await fill(tasksCache, options.records);
   });
 
   const stage1 = new ImageModel(config, seed);
