@@ -82,11 +82,7 @@ export async function loadCohort(
   options: PipelineCliOptions,
 ): Promise<{ records: KidneyRecord[]; source: string }> {
   if (options.manifest && options.kits) throw new CliError('give either --manifest or --kits, not both');
-  if (options.manifest) {
-    const file = resolve(options.manifest);
-    if (!existsSync(file)) throw new CliError(`${file}: no such manifest`);
-    return { records: readManifest(file), source: `manifest ${file}` };
-  }
+  if (options.manifest) return manifestCohort(options.manifest);
   if (options.kits)
     return { records: await readKitsFolder(options.kits), source: `KiTS folder ${resolve(options.kits)}` };
   throw new CliError('no data: pass --manifest FILE or --kits DIR (or run `renal-clip synth` first)');
@@ -97,9 +93,15 @@ export function loadPretraining(
   options: Pick<PipelineCliOptions, 'pretrainManifest'>,
 ): { pretrainRecords: KidneyRecord[]; pretrainSource: string } | undefined {
   if (!options.pretrainManifest) return undefined;
-  const file = resolve(options.pretrainManifest);
+  const { records, source } = manifestCohort(options.pretrainManifest);
+  return { pretrainRecords: records, pretrainSource: source };
+}
+
+/** The records of a manifest path given on the command line, and how the report names it. */
+function manifestCohort(path: string): { records: KidneyRecord[]; source: string } {
+  const file = resolve(path);
   if (!existsSync(file)) throw new CliError(`${file}: no such manifest`);
-  return { pretrainRecords: readManifest(file), pretrainSource: `manifest ${file}` };
+  return { records: readManifest(file), source: `manifest ${file}` };
 }
 
 /**
