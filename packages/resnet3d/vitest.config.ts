@@ -1,9 +1,1 @@
-import { defineProject } from 'vitest/config';
-
-export default defineProject({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-  },
-});
+export { default } from '../../vitest.shared.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  centreViewShape,
   configDifferences,
   downstreamConfig,
   PAPER_CONFIG,
@@ -92,12 +93,29 @@ describe('pipelineConfig: presets with deep-merged overrides', () => {
       /"dataEfficiency.fractions" must lie in \(0, 1\]/,
     ],
     ['the preset name', { preset: 'paper' }, /"preset" is chosen by the preset name/],
+    ['a centre view as large as the input', { centreView: 1 }, /"centreView" must be a fraction below 1/],
+    ['a negative centre view', { centreView: -0.5 }, /"centreView" must not be negative/],
+    ['a centre view given as a shape', { centreView: [8, 32, 32] }, /"centreView" must be a number/],
   ];
   it.each(bad)('refuses %s, naming the source and the key', (_, overrides, message) => {
     const attempt = () => pipelineConfig('tiny', overrides as never, 'my.json');
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/^my\.json: /);
     expect(attempt).toThrow(message);
+  });
+
+  it('reads a centre view as the central fraction of the input, and 0 as none', () => {
+    expect(centreViewShape(pipelineConfig('tiny', { centreView: 0.5 }))).toEqual([8, 32, 32]);
+    expect(centreViewShape(pipelineConfig('tiny', { centreView: 0.25 }))).toEqual([4, 16, 16]);
+    expect(centreViewShape(pipelineConfig('tiny', { centreView: 0 }))).toBeNull();
+    expect(centreViewShape(pipelineConfig('paper'))).toBeNull();
+    // Never fewer than one voxel along an axis.
+    const thin = pipelineConfig('tiny', {
+      cacheShape: [2, 40, 40],
+      inputShape: [1, 32, 32],
+      centreView: 0.3,
+    });
+    expect(centreViewShape(thin)).toEqual([1, 10, 10]);
   });
 
   it('accepts a negative window level (HU)', () => {

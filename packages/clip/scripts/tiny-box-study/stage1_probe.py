@@ -4,12 +4,18 @@ malignancy on the held-out kidneys' pooled features. Independent of the TypeScri
 or augmentation choice helps the recipe.
 
     /usr/bin/python3 stage1_probe.py DIR --box 100|50 [--epochs 16] [--seed 0] [--intensity] [--train-kidneys N]
+        [--random-phase] [--affine] [--widths 8,16,32,64] [--lr 2e-3] [--batch 8] [--centre-view]
 
 DIR holds train/heldout .f32 + .json from export-crops.mjs (100 mm box at 16×64×64; --box 50 keeps the
 central 8×32×32, a 50 mm box at the same resolution). --intensity adds the paper's intensity augmentation in
 training (gamma in [0.5, 2] with probability 0.5, then scale and shift ±0.1, per sample, clipped to [0, 1]).
 --train-kidneys N trains on the first N training kidneys only (the held-out kidneys stay all), to see what more
-pretraining scans are worth at a fixed number of steps. Needs Debian's python3-torch and python3-scipy.
+pretraining scans are worth at a fixed number of steps. --random-phase trains on a random phase per sample (the
+pipeline's stage 1; the probe still reads phase A) and --affine adds the pipeline's random affine (rotation ±10°,
+scale ±10 %) and a shift of up to 3 voxels, so the probe trains as the pipeline does; --widths, --lr and --batch
+change the recipe. --centre-view (with --box 100) concatenates the pooled features of the central 50 mm, through
+the same network, to the whole box's (renal-clip's `centreView`; here the two views share batch-norm statistics,
+where the pipeline keeps them apart). Needs Debian's python3-torch and python3-scipy.
 """
 import argparse, json, math
 import numpy as np
@@ -21,18 +27,25 @@ from scipy.stats import rankdata
 CLASSES = [3, 4, 5, 2, 5, 4, 7, 3, 7, 4, 3, 5, 5, 3]
 
 
-def load(directory, name, box):
+def centre(x):
+    """The central 50 mm (8×32×32) of the 100 mm box (16×64×64)."""
+    return x[..., 4:12, 16:48, 16:48]
+
+
+def load(directory, name, box, phases=('',)):
+    """Crops [phases, N, 1, D, H, W] ('' is phase A, '-N', '-V', '-D' the others), attributes, malignancy."""
     labels = json.load(open(f'{directory}/{name}.json'))
-    x = np.fromfile(f'{directory}/{name}.f32', dtype=np.float32).reshape(len(labels), 1, 16, 64, 64)
+    x = np.stack([np.fromfile(f'{directory}/{name}{p}.f32', dtype=np.float32).reshape(len(labels), 1, 16, 64, 64)
+                  for p in phases])
     if box == 50:
-        x = x[:, :, 4:12, 16:48, 16:48]
+        x = centre(x)
     y = [[-1 if r['attributes'] is None else r['attributes'][a] for a in range(14)] for r in labels]
     mass = [r['attributes'] is not None and r['attributes'][0] > 0 for r in labels]
     malignant = [int(bool(r['malignant'])) if m else -1 for r, m in zip(labels, mass)]
     return torch.tensor(np.ascontiguousarray(x)), torch.tensor(y), np.array(malignant)
 
 
-def resnet18(widths=(8, 16, 32, 64)):
+def resnet18(widths):
     """3-D ResNet-18 with shortcut A, as renal-resnet3d's tiny preset."""
 
     class Block(nn.Module):
@@ -68,6 +81,21 @@ def paper_intensity(x, generator):
     return (x.clamp(min=0) ** gamma * scale + shift).clamp(0, 1)
 
 
+def affine(x, generator):
+    """The pipeline's training affine per sample: axial rotation ±10°, scale ±10 %, a shift of up to 3 voxels."""
+    n = x.shape[0]
+    angle = (torch.rand(n, generator=generator) * 2 - 1) * math.radians(10)
+    scale = 1 + (torch.rand(n, generator=generator) * 2 - 1) * 0.1
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.zeros(n, 3, 4)
+    theta[:, 0, 0] = 1
+    theta[:, 1, 1], theta[:, 1, 2], theta[:, 2, 1], theta[:, 2, 2] = cos, -sin, sin, cos
+    shift = torch.randint(-3, 4, (n, 2), generator=generator).float() * 2 / x.shape[-1]
+    theta[:, 1, 3], theta[:, 2, 3] = shift[:, 0], shift[:, 1]
+    grid = nn.functional.affine_grid(theta, x.shape, align_corners=False)
+    return nn.functional.grid_sample(x, grid, align_corners=False, padding_mode='border')
+
+
 def auc(scores, labels):
     ranks = rankdata(scores)
     n1, n0 = (labels == 1).sum(), (labels == 0).sum()
@@ -82,30 +110,49 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--intensity', action='store_true', help="the paper's intensity augmentation in training")
     ap.add_argument('--train-kidneys', type=int, default=0, help='train on the first N training kidneys (0: all)')
+    ap.add_argument('--random-phase', action='store_true', help='a random phase per training sample')
+    ap.add_argument('--affine', action='store_true', help="the pipeline's random affine and shift in training")
+    ap.add_argument('--widths', default='8,16,32,64')
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--batch', type=int, default=8)
+    ap.add_argument('--centre-view', action='store_true', help='features of the whole box and of its central 50 mm')
     a = ap.parse_args()
+    if a.centre_view and a.box != 100:
+        ap.error('--centre-view needs --box 100')
     torch.manual_seed(a.seed)
     augment = torch.Generator().manual_seed(a.seed + 1)
     torch.set_num_threads(1)
-    x, y, malignant = load(a.dir, 'train', a.box)
+    x, y, malignant = load(a.dir, 'train', a.box, ('', '-N', '-V', '-D') if a.random_phase else ('',))
     if a.train_kidneys:
-        x, y, malignant = x[:a.train_kidneys], y[:a.train_kidneys], malignant[:a.train_kidneys]
+        x, y, malignant = x[:, :a.train_kidneys], y[:a.train_kidneys], malignant[:a.train_kidneys]
     xh, _, malignant_h = load(a.dir, 'heldout', a.box)
+    xh = xh[0]
     weights = []
     for j, k in enumerate(CLASSES):
         counts = torch.bincount(y[:, j][y[:, j] >= 0], minlength=k).float()
         weights.append(torch.where(counts > 0, torch.clamp(counts.sum() / (k * counts), max=3.0), torch.zeros(k)))
-    body, heads = resnet18(), nn.ModuleList([nn.Linear(64, k) for k in CLASSES])
+    widths = [int(w) for w in a.widths.split(',')]
+    body = resnet18(widths)
+    encode = (lambda v: torch.cat([body(v), body(centre(v))], 1)) if a.centre_view else body
+    width = widths[3] * (2 if a.centre_view else 1)
+    heads = nn.ModuleList([nn.Linear(width, k) for k in CLASSES])
     params = list(body.parameters()) + list(heads.parameters())
-    opt = torch.optim.AdamW(params, 2e-3, weight_decay=0.005)
-    batch, steps = 8, a.epochs * math.ceil(len(x) / 8)
+    opt = torch.optim.AdamW(params, a.lr, weight_decay=0.005)
+    kidneys = x.shape[1]
+    batch, steps = a.batch, a.epochs * math.ceil(kidneys / a.batch)
     warm = max(1, int(0.05 * steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
     for _ in range(a.epochs):
         body.train()
-        for idx in torch.randperm(len(x)).split(batch):
-            batch_x = paper_intensity(x[idx], augment) if a.intensity else x[idx]
-            features, loss = body(batch_x), 0
+        for idx in torch.randperm(kidneys).split(batch):
+            phase = torch.randint(0, x.shape[0], (len(idx),), generator=augment) if a.random_phase else 0
+            batch_x = x[phase, idx]
+            if a.affine:
+                batch_x = affine(batch_x, augment)
+            if a.intensity:
+                batch_x = paper_intensity(batch_x, augment)
+            features, loss = encode(batch_x), 0
             for j, head in enumerate(heads):
                 known = y[idx, j] >= 0
                 if known.any():
@@ -116,7 +163,7 @@ def main():
             sched.step()
     body.eval()
     with torch.no_grad():
-        ft, fh = body(x).numpy(), body(xh).numpy()
+        ft, fh = encode(x[0]).numpy(), encode(xh).numpy()
     mu, sd = ft.mean(0), ft.std(0) + 1e-6
     ft, fh = (ft - mu) / sd, (fh - mu) / sd
     t, h = malignant >= 0, malignant_h >= 0
@@ -128,8 +175,9 @@ def main():
 
     b = minimize(objective, np.zeros(design.shape[1]), method='L-BFGS-B').x
     held = auc(np.c_[fh[h], np.ones(h.sum())] @ b, malignant_h[h])
-    print(json.dumps({'box': a.box, 'epochs': a.epochs, 'seed': a.seed, 'intensity': a.intensity,
-                      'train_kidneys': len(x), 'train': int(t.sum()),
+    print(json.dumps({'dir': a.dir, 'box': a.box, 'epochs': a.epochs, 'seed': a.seed, 'intensity': a.intensity,
+                      'random_phase': a.random_phase, 'affine': a.affine, 'widths': widths, 'lr': a.lr,
+                      'batch': batch, 'centre_view': a.centre_view, 'train_kidneys': kidneys, 'train': int(t.sum()),
                       'heldout': int(h.sum()), 'malignancy_probe_auc': round(float(held), 3)}))
 
 

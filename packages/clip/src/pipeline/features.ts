@@ -12,7 +12,7 @@ import { ATTRIBUTE_CLASSES, type KidneyRecord, type Phase } from '../data/manife
 import { evaluationRows } from './batches.js';
 import type { PipelineConfig } from './config.js';
 import type { CropCache } from './crops.js';
-import type { ImageModel } from './image-model.js';
+import { CENTRE_VIEW_PREFIX, type ImageModel } from './image-model.js';
 
 /** Pooled backbone features (eval mode, centre crop) of records in one phase (A by default). */
 export async function extractFeatures(
@@ -91,13 +91,22 @@ export async function loadImageWeights(
   path: string,
 ): Promise<{ description: string; withProjection: boolean }> {
   if (existsSync(path) && statSync(path).isDirectory()) {
-    const n = await loadParams(path, model.params());
-    if (n === 0) throw new RangeError(`${path}: no tensor of this image model in the checkpoint`);
-    const withProjection = (await loadParams(path, model.params(['projection']))) > 0;
+    const noTensors = new RangeError(`${path}: no tensor of this image model in the checkpoint`);
+    if (!(await checkpointExists(path))) throw noTensors;
+    const checkpoint = await loadCheckpoint(path);
+    const n = assignParams(checkpoint, model.params(), path);
+    if (n === 0) throw noTensors;
+    const names = [...checkpoint.tensors.keys()];
+    // A checkpoint of a model without the centre view: that view starts from the whole input's statistics.
+    if (!names.some((name) => name.startsWith(CENTRE_VIEW_PREFIX))) model.resetCentreStats();
+    const withProjection = Object.keys(model.params(['projection'])).some((name) =>
+      checkpoint.tensors.has(name),
+    );
     return { description: `${n} tensors from checkpoint ${path}`, withProjection };
   }
   const { tensors } = await readSafetensors(path);
   const report = importTorchStateDict(model.backbone, tensors, { source: path });
+  model.resetCentreStats();
   return {
     description: `${report.loaded.length} backbone tensors from ${path} (prefix "${report.prefix}")`,
     withProjection: false,
