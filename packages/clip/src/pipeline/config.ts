@@ -30,8 +30,8 @@ export interface PipelineConfig {
    * A second, close-up view for the image encoder, as a fraction of the model input along each axis (0.5: the
    * central half of the box, e.g. 50 mm of a 100 mm box): those central voxels, at the same resolution, go
    * through the same backbone, and their pooled features follow the whole input's — the features are twice the
-   * backbone's width, and no weights are added. 0: the whole input only, as the paper. See
-   * {@link ImageModel.features}.
+   * backbone's width. No trainable weights are added; the view keeps batch-norm statistics of its own. 0: the
+   * whole input only, as the paper. See {@link ImageModel.features}.
    */
   centreView: number;
   /** Shared embedding width (projection head output; the text embedding width). */
