@@ -68,7 +68,7 @@ describe('centralCrop', () => {
       [0, 2, 0],
     ],
   ];
-  it.each(table)('cuts the central view of %j: %j from %j', (input, view, begin) => {
+  it.each(table)('cuts %j to its central %j, starting at %j', (input, view, begin) => {
     const volume = ramp(input);
     const expected = centralByHand(volume, input, view);
     expect(expected.begin).toEqual(begin);
