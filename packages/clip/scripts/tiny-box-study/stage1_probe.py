@@ -5,6 +5,7 @@ or augmentation choice helps the recipe.
 
     /usr/bin/python3 stage1_probe.py DIR --box 100|50 [--epochs 16] [--seed 0] [--intensity] [--train-kidneys N]
         [--random-phase] [--affine] [--widths 8,16,32,64] [--lr 2e-3] [--batch 8] [--centre-view]
+        [--phase-channels]
 
 DIR holds train/heldout .f32 + .json from export-crops.mjs (100 mm box at 16×64×64; --box 50 keeps the
 central 8×32×32, a 50 mm box at the same resolution). --intensity adds the paper's intensity augmentation in
@@ -15,7 +16,8 @@ pipeline's stage 1; the probe still reads phase A) and --affine adds the pipelin
 scale ±10 %) and a shift of up to 3 voxels, so the probe trains as the pipeline does; --widths, --lr and --batch
 change the recipe. --centre-view (with --box 100) concatenates the pooled features of the central 50 mm, through
 the same network, to the whole box's (renal-clip's `centreView`; here the two views share batch-norm statistics,
-where the pipeline keeps them apart). Needs Debian's python3-torch and python3-scipy.
+where the pipeline keeps them apart). --phase-channels feeds the four phases, which the synthetic cohort registers
+voxel for voxel, as four input channels in training and probing (not a pipeline option). Needs Debian's python3-torch and python3-scipy.
 """
 import argparse, json, math
 import numpy as np
@@ -45,7 +47,7 @@ def load(directory, name, box, phases=('',)):
     return torch.tensor(np.ascontiguousarray(x)), torch.tensor(y), np.array(malignant)
 
 
-def resnet18(widths):
+def resnet18(widths, channels=1):
     """3-D ResNet-18 with shortcut A, as renal-resnet3d's tiny preset."""
 
     class Block(nn.Module):
@@ -64,7 +66,7 @@ def resnet18(widths):
 
     w = widths
     return nn.Sequential(
-        nn.Conv3d(1, w[0], 7, 2, 3, bias=False), nn.BatchNorm3d(w[0]), nn.ReLU(), nn.MaxPool3d(3, 2, 1),
+        nn.Conv3d(channels, w[0], 7, 2, 3, bias=False), nn.BatchNorm3d(w[0]), nn.ReLU(), nn.MaxPool3d(3, 2, 1),
         Block(w[0], w[0], 1), Block(w[0], w[0], 1), Block(w[0], w[1], 2), Block(w[1], w[1], 1),
         Block(w[1], w[2], 2), Block(w[2], w[2], 1), Block(w[2], w[3], 2), Block(w[3], w[3], 1),
         nn.AdaptiveAvgPool3d(1), nn.Flatten())
@@ -116,23 +118,30 @@ def main():
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--batch', type=int, default=8)
     ap.add_argument('--centre-view', action='store_true', help='features of the whole box and of its central 50 mm')
+    ap.add_argument('--phase-channels', action='store_true', help='the four phases as four input channels')
     a = ap.parse_args()
     if a.centre_view and a.box != 100:
         ap.error('--centre-view needs --box 100')
     torch.manual_seed(a.seed)
     augment = torch.Generator().manual_seed(a.seed + 1)
     torch.set_num_threads(1)
-    x, y, malignant = load(a.dir, 'train', a.box, ('', '-N', '-V', '-D') if a.random_phase else ('',))
+    if a.phase_channels and a.random_phase:
+        ap.error('--phase-channels reads every phase; drop --random-phase')
+    all_phases = ('', '-N', '-V', '-D')
+    x, y, malignant = load(a.dir, 'train', a.box, all_phases if a.random_phase or a.phase_channels else ('',))
     if a.train_kidneys:
         x, y, malignant = x[:, :a.train_kidneys], y[:a.train_kidneys], malignant[:a.train_kidneys]
-    xh, _, malignant_h = load(a.dir, 'heldout', a.box)
+    xh, _, malignant_h = load(a.dir, 'heldout', a.box, all_phases if a.phase_channels else ('',))
+    if a.phase_channels:
+        # [phases, N, 1, D, H, W] → one sample of four channels: [1, N, phases, D, H, W].
+        x, xh = x.transpose(0, 2).contiguous(), xh.transpose(0, 2).contiguous()
     xh = xh[0]
     weights = []
     for j, k in enumerate(CLASSES):
         counts = torch.bincount(y[:, j][y[:, j] >= 0], minlength=k).float()
         weights.append(torch.where(counts > 0, torch.clamp(counts.sum() / (k * counts), max=3.0), torch.zeros(k)))
     widths = [int(w) for w in a.widths.split(',')]
-    body = resnet18(widths)
+    body = resnet18(widths, 4 if a.phase_channels else 1)
     encode = (lambda v: torch.cat([body(v), body(centre(v))], 1)) if a.centre_view else body
     width = widths[3] * (2 if a.centre_view else 1)
     heads = nn.ModuleList([nn.Linear(width, k) for k in CLASSES])
@@ -177,7 +186,7 @@ def main():
     held = auc(np.c_[fh[h], np.ones(h.sum())] @ b, malignant_h[h])
     print(json.dumps({'dir': a.dir, 'box': a.box, 'epochs': a.epochs, 'seed': a.seed, 'intensity': a.intensity,
                       'random_phase': a.random_phase, 'affine': a.affine, 'widths': widths, 'lr': a.lr,
-                      'batch': batch, 'centre_view': a.centre_view, 'train_kidneys': kidneys, 'train': int(t.sum()),
+                      'batch': batch, 'centre_view': a.centre_view, 'phase_channels': a.phase_channels, 'train_kidneys': kidneys, 'train': int(t.sum()),
                       'heldout': int(h.sum()), 'malignancy_probe_auc': round(float(held), 3)}))
 
 
