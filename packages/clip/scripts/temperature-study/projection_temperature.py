@@ -6,7 +6,12 @@ positives, batch 32, AdamW (0.9, 0.98), wd 0.01), the logit scale learnt from 1/
 scores, on the test split, zero-shot malignancy AUC (mean prompt prototypes, kidneys with a mass) and image-to-
 text Recall@5 divided by its chance level. Independent of the TypeScript stack: only the exported vectors.
 
-Usage: /usr/bin/python3 projection_temperature.py EXPORT.json [--features stage1|renalclip] [--repeats 4]
+Usage: /usr/bin/python3 projection_temperature.py EXPORT.json [--features stage1|renalclip] [--repeats 4] [--ridge]
+
+--ridge adds the other end of the scale: the projection fitted by least squares (ridge, closed form) from the
+features to the report embeddings, so that each image lands on the mean report its features predict; and, as a
+diagnostic that uses the training labels, how well the direction between the malignant and benign training
+reports' mean embeddings separates the reports and the images, and its cosine with the prompts' direction.
 """
 
 import argparse
@@ -75,11 +80,38 @@ def train_projection(features, texts, reports, scale, seed, steps=1500, lr=2e-3)
     return lambda f: project(f).detach().numpy(), float(log_scale.exp())
 
 
+def ridge_projection(features, texts, penalty):
+    """Least-squares map from standardised features to report embeddings (closed form, ridge penalty)."""
+    targets = normalise(np.asarray(texts))
+    centre = targets.mean(0)
+    weights = np.linalg.solve(features.T @ features + penalty * np.eye(features.shape[1]),
+                              features.T @ (targets - centre))
+    return lambda f: normalise(f @ weights + centre)
+
+
+def direction_diagnostics(run, test_images):
+    """The training reports' malignant-minus-benign mean direction against the prompts' direction."""
+    train, test = run["train"], run["test"]
+    texts, labels = normalise(np.array(train["text"])), train["malignant"]
+    malignant = [i for i, y in enumerate(labels) if y == 1]
+    benign = [i for i, y in enumerate(labels) if y == 0]
+    reports_direction = texts[malignant].mean(0) - texts[benign].mean(0)
+    prototypes = [normalise(normalise(np.array(p)).mean(0)) for p in run["prompts"]]
+    prompt_direction = prototypes[1] - prototypes[0]
+    keep = [i for i, y in enumerate(test["malignant"]) if y is not None]
+    y = [test["malignant"][i] for i in keep]
+    test_texts = normalise(np.array(test["text"]))[keep]
+    cosine = reports_direction @ prompt_direction / np.linalg.norm(reports_direction) / np.linalg.norm(prompt_direction)
+    print(f"  training reports' malignancy direction (uses labels): test reports {auc(y, test_texts @ reports_direction):.3f}, "
+          f"test images {auc(y, normalise(test_images[keep]) @ reports_direction):.3f}; cosine with the prompts' direction {cosine:.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("export")
     parser.add_argument("--features", default="stage1", choices=["stage1", "renalclip"])
     parser.add_argument("--repeats", type=int, default=4)
+    parser.add_argument("--ridge", action="store_true", help="least-squares projections and direction diagnostics")
     args = parser.parse_args()
     torch.set_num_threads(1)
     run = json.load(open(args.export))
@@ -100,6 +132,13 @@ def main():
             scales.append(final)
         print(f"  scale {label:<18} (ends {np.mean(scales):5.1f}): zero-shot {np.mean(aucs):.3f} ± {np.std(aucs):.3f}, "
               f"R@5 ÷ chance {np.mean(recalls):.2f}")
+        if args.ridge and label == "fixed 10":
+            direction_diagnostics(run, images)
+    if args.ridge:
+        for penalty in [1.0, 10.0, 100.0]:
+            images = ridge_projection(x_train, train["text"], penalty)(x_test)
+            print(f"  least squares, ridge {penalty:<6g}: zero-shot {zero_shot_auc(images, test['malignant'], run['prompts']):.3f}, "
+                  f"R@5 ÷ chance {recall5_over_chance(images, np.array(test['text']), test['report']):.2f}")
 
 
 if __name__ == "__main__":
