@@ -17,7 +17,8 @@ scale ±10 %) and a shift of up to 3 voxels, so the probe trains as the pipeline
 change the recipe. --centre-view (with --box 100) concatenates the pooled features of the central 50 mm, through
 the same network, to the whole box's (renal-clip's `centreView`; here the two views share batch-norm statistics,
 where the pipeline keeps them apart). --phase-channels feeds the four phases, which the synthetic cohort registers
-voxel for voxel, as four input channels in training and probing (not a pipeline option). Needs Debian's python3-torch and python3-scipy.
+voxel for voxel, as four input channels in training and probing (not a pipeline option). Needs Debian's
+python3-torch and python3-scipy.
 """
 import argparse, json, math
 import numpy as np
@@ -122,11 +123,11 @@ def main():
     a = ap.parse_args()
     if a.centre_view and a.box != 100:
         ap.error('--centre-view needs --box 100')
+    if a.phase_channels and a.random_phase:
+        ap.error('--phase-channels reads every phase; drop --random-phase')
     torch.manual_seed(a.seed)
     augment = torch.Generator().manual_seed(a.seed + 1)
     torch.set_num_threads(1)
-    if a.phase_channels and a.random_phase:
-        ap.error('--phase-channels reads every phase; drop --random-phase')
     all_phases = ('', '-N', '-V', '-D')
     x, y, malignant = load(a.dir, 'train', a.box, all_phases if a.random_phase or a.phase_channels else ('',))
     if a.train_kidneys:
