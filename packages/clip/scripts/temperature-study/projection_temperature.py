@@ -35,10 +35,15 @@ def auc(labels, scores):
     return (ranks[labels == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives)
 
 
-def zero_shot_auc(images, malignant, prompts):
+def prompt_direction(prompts):
+    """Malignant minus benign class prototype (each the normalised mean of its normalised prompt embeddings)."""
     prototypes = [normalise(normalise(np.array(p)).mean(0)) for p in prompts]
+    return prototypes[1] - prototypes[0]
+
+
+def zero_shot_auc(images, malignant, prompts):
     keep = [i for i, y in enumerate(malignant) if y is not None]
-    scores = normalise(images[keep]) @ (prototypes[1] - prototypes[0])
+    scores = normalise(images[keep]) @ prompt_direction(prompts)
     return auc([malignant[i] for i in keep], scores)
 
 
@@ -96,12 +101,11 @@ def direction_diagnostics(run, test_images):
     malignant = [i for i, y in enumerate(labels) if y == 1]
     benign = [i for i, y in enumerate(labels) if y == 0]
     reports_direction = texts[malignant].mean(0) - texts[benign].mean(0)
-    prototypes = [normalise(normalise(np.array(p)).mean(0)) for p in run["prompts"]]
-    prompt_direction = prototypes[1] - prototypes[0]
+    prompts = prompt_direction(run["prompts"])
     keep = [i for i, y in enumerate(test["malignant"]) if y is not None]
     y = [test["malignant"][i] for i in keep]
     test_texts = normalise(np.array(test["text"]))[keep]
-    cosine = reports_direction @ prompt_direction / np.linalg.norm(reports_direction) / np.linalg.norm(prompt_direction)
+    cosine = reports_direction @ prompts / np.linalg.norm(reports_direction) / np.linalg.norm(prompts)
     print(f"  training reports' malignancy direction (uses labels): test reports {auc(y, test_texts @ reports_direction):.3f}, "
           f"test images {auc(y, normalise(test_images[keep]) @ reports_direction):.3f}; cosine with the prompts' direction {cosine:.2f}")
 
